@@ -108,3 +108,26 @@ class ParsedArticle:
     figures: list[Figure] = field(default_factory=list)
     refs: list[FigureRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PackageInfo:
+    """Where an article package came from, as the source layer saw it (no XML parsed yet)."""
+
+    key: str  # "PMC123.2" (Cloud), "PMC123" (oa_package), else the file name
+    source: str  # cloud | legacy | xml
+    location: str  # path or URL
+    version: int | None = None
+    metadata: dict | None = None  # the Cloud metadata JSON, when there is one
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What processing one package produced: rows to write, or why there are none."""
+
+    package: PackageInfo
+    status: str  # ok | error
+    article: ParsedArticle | None = None
+    xml_sha256: str | None = None
+    error: str | None = None
+    seconds: float = 0.0

@@ -1,0 +1,17 @@
+# The two commands of the README. Both do all set-up on a fresh machine first.
+.PHONY: demo test setup bench clean
+
+setup:
+	@bash requirements/install.sh
+
+demo: setup
+	.venv/bin/pmcmine demo --out demo-out
+
+test: setup
+	.venv/bin/python -m pytest -q
+
+bench: setup
+	.venv/bin/python benchmarks/parse_bench.py
+
+clean:
+	rm -rf .venv demo-out .pytest_cache

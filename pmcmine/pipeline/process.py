@@ -1,0 +1,97 @@
+"""Turn one article package into an IngestResult: parse the XML, probe and store its images.
+
+This is the unit of work a worker runs (in-process, in a process pool, or as a Ray task):
+it never touches the database and never raises for bad input — a bad package becomes an
+``error`` result carrying the reason, so a batch always completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from pmcmine.errors import ImageError, PmcmineError
+from pmcmine.figures.images import probe_image
+from pmcmine.jats import parse_article
+from pmcmine.records import Graphic, IngestResult, ParsedArticle
+from pmcmine.sources.local import PackageRef
+from pmcmine.sources.package import Package
+
+_PMCID = re.compile(r"^(PMC\d+)(?:\.\d+)?$")
+
+
+def process_package(ref: PackageRef, media_dir: str | Path | None = None) -> IngestResult:
+    """Parse one package; never raises for bad input."""
+    t0 = time.perf_counter()
+    info = ref.info
+    try:
+        pkg = ref.open()
+        xml = pkg.xml()
+        m = _PMCID.match(info.key)
+        article = parse_article(xml, member_names=pkg.names(), article_id=m.group(1) if m else None)
+        if info.metadata and "_error" in info.metadata:
+            article.warnings.append(info.metadata["_error"])
+        attach_images(article, pkg, Path(media_dir) if media_dir else None)
+        return IngestResult(
+            package=info,
+            status="ok",
+            article=article,
+            xml_sha256=hashlib.sha256(xml).hexdigest(),
+            seconds=time.perf_counter() - t0,
+        )
+    except PmcmineError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug must not sink the batch; keep enough to debug it
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"internal error {type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"
+    return IngestResult(package=info, status="error", error=error, seconds=time.perf_counter() - t0)
+
+
+def attach_images(article: ParsedArticle, pkg: Package, media_dir: Path | None) -> None:
+    """Fill each graphic's file facts; copy the file into the media store when one is given."""
+    for fig in article.figures:
+        for g in fig.graphics:
+            _attach_one(g, article.meta.article_id, pkg, media_dir)
+
+
+def _attach_one(g: Graphic, article_id: str, pkg: Package, media_dir: Path | None) -> None:
+    if g.file_name is None:
+        g.error = f"no file in the package for href {g.href!r}"
+        return
+    data = pkg.read(g.file_name)
+    g.byte_size = len(data)
+    g.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        info = probe_image(data, g.file_name)
+    except ImageError as exc:
+        g.error = str(exc)
+        return
+    g.format, g.width, g.height, g.phash = info.format, info.width, info.height, info.phash
+    if media_dir is not None:
+        rel = Path(_safe_component(article_id)) / _safe_component(g.file_name)
+        _write_atomic(media_dir / rel, data)
+        g.media_path = rel.as_posix()
+
+
+def _safe_component(name: str) -> str:
+    # Names come from the XML/archive; keep them to one path component.
+    return name.replace("/", "_").replace("\\", "_").lstrip(".") or "_"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

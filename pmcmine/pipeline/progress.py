@@ -1,0 +1,46 @@
+"""A rich progress bar for per-article work: articles/s, figures, references, errors."""
+
+from __future__ import annotations
+
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
+
+from pmcmine.records import IngestResult
+
+
+class IngestProgress:
+    def __init__(self, total: int, *, enabled: bool = True, description: str = "ingest"):
+        self.enabled = enabled
+        self.figures = self.refs = self.errors = 0
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("fig {task.fields[figures]} · refs {task.fields[refs]} · "
+                       "[red]err {task.fields[errors]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            disable=not enabled,
+            transient=False,
+        )
+        self._task = self._progress.add_task(description, total=total, figures=0, refs=0,
+                                             errors=0, rate="")
+
+    def __enter__(self) -> IngestProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def advance(self, result: IngestResult) -> None:
+        if result.article is not None:
+            self.figures += len(result.article.figures)
+            self.refs += len(result.article.refs)
+        else:
+            self.errors += 1
+        task = self._progress.tasks[0]
+        speed = task.speed
+        self._progress.update(self._task, advance=1, figures=self.figures, refs=self.refs,
+                              errors=self.errors, rate=f"{speed:.1f} art/s" if speed else "")

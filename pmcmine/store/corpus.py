@@ -1,0 +1,192 @@
+"""The DuckDB corpus: schema, the batch writer, and SQL access.
+
+One process writes a corpus at a time (DuckDB holds a file lock); producers anywhere (threads,
+Ray workers) hand it `IngestResult`s or ready row batches, and it commits each batch in one
+transaction, so a crash leaves either all of a batch or none of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pmcmine.errors import PmcmineError
+from pmcmine.records import IngestResult
+from pmcmine.store.rows import article_rows, log_row
+
+SCHEMA_SQL = resources.files("pmcmine.store").joinpath("schema.sql").read_text()
+
+
+class CorpusLockedError(PmcmineError):
+    """Another process holds the corpus open for writing."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Corpus:
+    """A pmcmine corpus in a DuckDB file (or in memory with ``path=":memory:"``)."""
+
+    def __init__(self, path: str | Path = "corpus.duckdb", *, read_only: bool = False):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise CorpusLockedError(
+                    f"{self.path} is open for writing in another process; "
+                    "pmcmine writes a corpus from one process at a time"
+                ) from exc
+            raise
+        if not read_only:
+            self.con.execute(SCHEMA_SQL)
+        self._arrow_schemas: dict[str, pa.Schema] = {}
+        self._article_tables: list[str] | None = None
+
+    # -- context manager ---------------------------------------------------------------
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- reading -----------------------------------------------------------------------
+    def sql(self, query: str, params: Sequence | None = None) -> duckdb.DuckDBPyRelation | None:
+        """Run SQL on the corpus; returns a DuckDB relation (``.df()``, ``.arrow()``, ``.fetchall()``)."""
+        return self.con.sql(query, params=params) if params is not None else self.con.sql(query)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "figures", "figure_graphics", "figure_refs", "ingest_log")
+        }
+
+    # -- writing -----------------------------------------------------------------------
+    def article_tables(self) -> list[str]:
+        """Tables holding per-article rows: every table with an article_id column but the log."""
+        if self._article_tables is None:
+            rows = self.con.execute(
+                "SELECT DISTINCT table_name FROM information_schema.columns "
+                "WHERE column_name = 'article_id' AND table_name <> 'ingest_log' "
+                "ORDER BY table_name"
+            ).fetchall()
+            self._article_tables = [r[0] for r in rows]
+        return self._article_tables
+
+    def _schema(self, table: str) -> pa.Schema:
+        if table not in self._arrow_schemas:
+            self._arrow_schemas[table] = self.con.sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().schema
+        return self._arrow_schemas[table]
+
+    def _insert(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        schema = self._schema(table)
+        fields = [f for f in schema if f.name in rows[0]]
+        sub = pa.schema(fields)
+        data = pa.Table.from_pylist(rows, schema=sub)
+        self.con.register("_pmcmine_batch", data)
+        try:
+            cols = ", ".join(f'"{f.name}"' for f in fields)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _pmcmine_batch")
+        finally:
+            self.con.unregister("_pmcmine_batch")
+
+    def write(self, results: Iterable[IngestResult], run_id: str | None = None) -> dict[str, int]:
+        """Commit a batch of ingest results in one transaction.
+
+        An article's rows are replaced whole when the same or a newer version arrives; an older
+        version than the corpus holds is logged as ``superseded`` and not written.
+        Returns counts by status.
+        """
+        results = list(results)
+        run_id = run_id or uuid.uuid4().hex[:12]
+        now = _now()
+        ok = [r for r in results if r.status == "ok" and r.article is not None]
+
+        # Within one batch the highest version of an article wins (later one on ties).
+        best: dict[str, IngestResult] = {}
+        for r in ok:
+            aid = r.article.meta.article_id
+            cur = best.get(aid)
+            if cur is None or (_version(r) or 0) >= (_version(cur) or 0):
+                best[aid] = r
+        held = dict(
+            self.con.execute(
+                "SELECT article_id, version FROM articles WHERE list_contains(?, article_id)",
+                [list(best)],
+            ).fetchall()
+        ) if best else {}
+
+        to_write: list[IngestResult] = []
+        logs: list[dict] = []
+        status_count = {"ok": 0, "superseded": 0, "error": 0}
+        for r in results:
+            if r.status != "ok" or r.article is None:
+                logs.append(log_row(r, run_id, "error", now))
+                status_count["error"] += 1
+                continue
+            aid = r.article.meta.article_id
+            held_version = held.get(aid)
+            version = _version(r)
+            if best[aid] is not r:
+                logs.append(log_row(r, run_id, "superseded", now, "a newer version is in the same batch"))
+                status_count["superseded"] += 1
+            elif held_version is not None and (version is None or held_version > version):
+                # An unversioned snapshot (oa_package) never replaces a known PMC version.
+                logs.append(log_row(r, run_id, "superseded", now, f"corpus holds version {held_version}"))
+                status_count["superseded"] += 1
+            else:
+                to_write.append(r)
+                logs.append(log_row(r, run_id, "ok", now))
+                status_count["ok"] += 1
+
+        tables: dict[str, list[dict]] = {}
+        for r in to_write:
+            for table, rows in article_rows(r, now).items():
+                tables.setdefault(table, []).extend(rows)
+
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            ids = [r.article.meta.article_id for r in to_write]
+            if ids:
+                for table in self.article_tables():
+                    self.con.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [ids])
+            for table, rows in tables.items():
+                self._insert(table, rows)
+            self._insert("ingest_log", logs)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return status_count
+
+    def export_parquet(self, out_dir: str | Path) -> list[Path]:
+        """Write every table to ``out_dir/<table>.parquet``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for (table,) in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+        ).fetchall():
+            p = out / f"{table}.parquet"
+            self.con.execute(f"COPY {table} TO '{p.as_posix()}' (FORMAT parquet)")
+            paths.append(p)
+        return paths
+
+
+def _version(r: IngestResult) -> int | None:
+    v = r.article.meta.version if r.article else None
+    return v if v is not None else r.package.version
