@@ -54,13 +54,13 @@ class Loaded:
 def read_source(xml: bytes | str | os.PathLike) -> tuple[bytes | str, bytes, str]:
     """Return (what to parse, raw bytes, a name for messages).
 
-    A ``str`` is XML text when it starts with ``<`` (after a BOM/whitespace) and a path
-    otherwise.
+    A ``str`` is XML text when it starts with ``<`` (after a BOM/whitespace) or is blank,
+    and a path otherwise.
     """
     if isinstance(xml, (bytes, bytearray, memoryview)):
         raw = bytes(xml)
         return raw, raw, "<bytes>"
-    if isinstance(xml, str) and xml.lstrip("\ufeff \t\r\n").startswith("<"):
+    if isinstance(xml, str) and (not xml.strip("\ufeff \t\r\n") or xml.lstrip("\ufeff \t\r\n").startswith("<")):
         text = _XML_DECL.sub("", xml.lstrip("\ufeff"), count=1)
         return text, xml.encode("utf-8"), "<string>"
     path = os.fspath(xml)
@@ -77,9 +77,10 @@ def parse_root(data: bytes | str, source: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (exc.lineno or 0, 0)
         msg = (exc.msg or str(exc)).split(", line ")[0]
-        raise MalformedXMLError(
-            f"{source}: XML is not well-formed at line {line}, column {col}: {msg}"
-        ) from None
+        what = "XML is not well-formed"
+        if "amplification" in msg or "entity loop" in msg.lower():
+            what = "XML rejected as an entity-expansion bomb"
+        raise MalformedXMLError(f"{source}: {what} at line {line}, column {col}: {msg}") from None
     except ValueError as exc:  # e.g. lxml rejecting a str with an encoding declaration
         raise MalformedXMLError(f"{source}: cannot parse as XML: {exc}") from None
 
