@@ -340,6 +340,13 @@ def one(body: str, figs: str = FIGS_1_TO_5):
          [("F3", "Figure 3B", ["B"]), ("F3", "3D", ["D"])]),
         ('Shown (<xref ref-type="fig" rid="F2">Figure 2</xref>A and B).', [("F2", "Figure 2A and B", ["A", "B"])]),
         ('Shown in <xref ref-type="fig" rid="F2">Figure <bold>2A</bold></xref>.', [("F2", "Figure 2A", ["A"])]),
+        ('Shown (Fig. <xref ref-type="fig" rid="F1">1a</xref>,<xref ref-type="fig" rid="F1">b</xref>).',
+         [("F1", "Fig. 1a", ["a"]), ("F1", "b", ["b"])]),
+        ('Shown (Figures <xref ref-type="fig" rid="F1">1</xref>C and <xref ref-type="fig" rid="F2">2</xref>A).',
+         [("F1", "Figures 1C", ["C"]), ("F2", "2A", ["A"])]),
+        ('Shown (Supplementary Fig. <xref ref-type="fig" rid="F3">3</xref>).', [("F3", "Supplementary Fig. 3", [])]),
+        ('Shown (<xref ref-type="fig" rid="F1 F2 F3">Figs 1–3</xref>).',
+         [("F1", "Figs 1–3", []), ("F2", "Figs 1–3", []), ("F3", "Figs 1–3", [])]),
     ],
 )
 def test_panel_letters_as_printed(body, expected):
@@ -439,3 +446,18 @@ def test_namespaced_jats_is_read():
     xml = '<article xmlns="http://jats.nlm.nih.gov/ns/archiving/1.3/" xmlns:xlink="http://www.w3.org/1999/xlink"><front><article-meta><article-id pub-id-type="pmc">5</article-id></article-meta></front><body><p>See <xref ref-type="fig" rid="f">Fig. 1</xref>.</p><fig id="f"><label>Figure 1</label></fig></body></article>'
     a = parse_article(xml)
     assert a.meta.pmcid == "PMC5" and len(a.figures) == 1 and a.refs[0].figure_id == "PMC5/f"
+
+
+def test_importing_the_parser_pulls_no_heavy_dependencies():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, pmcmine.jats; "
+        "print(','.join(m for m in ('numpy', 'PIL', 'duckdb', 'pyarrow', 'typer', 'rich', 'imagehash', 'matplotlib') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == ""

@@ -199,6 +199,8 @@ def parse_reference(text: str) -> list[RefPart]:
                     last_value = value
                     last_kind, pending_range = "num", False
                     continue
+            if pending_range and last_kind == "panel" and cur is not None and cur[0] == value:
+                continue  # "2B–2D": the number is repeated inside a panel range
             cur = [value, []]
             parts.append(cur)
             last_kind, last_value, pending_range = "num", value, False
