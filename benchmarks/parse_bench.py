@@ -53,8 +53,8 @@ def sample_files(tmp: Path, n: int = 8) -> list[Path]:
         print(f"pmcmine.sample unavailable ({type(exc).__name__}: {exc})")
         return []
     params = inspect.signature(write_sample).parameters
-    kwargs = {}
-    for name in ("n", "count", "n_articles", "articles"):
+    kwargs: dict = {"seed": 0} if "seed" in params else {}
+    for name in ("articles", "n", "count", "n_articles"):
         if name in params:
             kwargs[name] = n
             break
@@ -63,7 +63,20 @@ def sample_files(tmp: Path, n: int = 8) -> list[Path]:
     except Exception as exc:
         print(f"pmcmine.sample.write_sample failed ({type(exc).__name__}: {exc})")
         return []
-    return sorted(p for p in tmp.rglob("*") if p.suffix in (".xml", ".nxml"))[: max(n, 1) * 4]
+    return sorted(p for p in tmp.rglob("*") if p.suffix in (".xml", ".nxml"))
+
+
+def parseable(files: list[Path], *fns) -> list[Path]:
+    """Only files every parser accepts: a sample directory may hold other XML."""
+    ok = []
+    for f in files:
+        try:
+            for fn in fns:
+                fn(f)
+        except Exception:
+            continue
+        ok.append(f)
+    return ok
 
 
 def rate(fn, files: list[Path], repeat: int, rounds: int) -> float:
@@ -114,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             pp.parse_pubmed_caption(p)
             pp.parse_pubmed_paragraph(p, all_paragraph=True)
 
+        files = parseable(files, ours, theirs)
+        if not files:
+            print(f"none of the files from {source} parse with both parsers; skipped")
+            return 0
         size = sum(f.stat().st_size for f in files) / len(files) / 1024
         print(f"{len(files)} files from {source} (mean {size:.0f} KiB), {args.repeat} passes x {args.rounds} rounds")
         t0 = time.perf_counter()
