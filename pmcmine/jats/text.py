@@ -131,14 +131,17 @@ class _Builder:
         self.track = track
 
     def add(self, s: str) -> None:
+        # The hot path of the whole parser: one split/join per text node, no regex.
         words = s.split()
         if not words:
-            if s:
-                self.soft_space()
+            if s and not self.space:
+                self.parts.append(" ")
+                self.n += 1
+                self.space = True
             return
-        if s[0].isspace():
-            self.soft_space()
         out = " ".join(words)
+        if not self.space and s[0].isspace():
+            out = " " + out
         if s[-1].isspace():
             out += " "
             self.space = True
