@@ -20,7 +20,7 @@ from pmcmine.jats.figures import read_figures
 from pmcmine.jats.graphics import MemberIndex
 from pmcmine.jats.meta import read_meta
 from pmcmine.jats.refs import read_refs
-from pmcmine.jats.xml import load
+from pmcmine.jats.xml import child, load
 from pmcmine.records import ParsedArticle
 
 __all__ = ["parse_article"]
@@ -46,7 +46,7 @@ def parse_article(
     doc = load(xml)
     warnings = doc.warnings
     meta = read_meta(doc.article, raw=doc.raw, hint=article_id, warnings=warnings)
-    if doc.article.find("body") is None:
+    if child(doc.article, "body") is None:
         warnings.append("no <body>: the article has no main text")
     members = MemberIndex(member_names) if member_names else None
     figures = read_figures(doc.article, meta.article_id, members, warnings)

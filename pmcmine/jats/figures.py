@@ -12,6 +12,7 @@ from __future__ import annotations
 from pmcmine.jats.graphics import MemberIndex, figure_graphics
 from pmcmine.jats.panels import number_from_label
 from pmcmine.jats.text import flatten, flatten_text
+from pmcmine.jats.xml import child
 from pmcmine.records import Figure
 
 # Top-level parts of <article> that belong to another document.
@@ -43,11 +44,11 @@ def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
     if xml_id is not None:
         used_ids.add(xml_id)
 
-    label = flatten_text(fig.find("label")) or None
+    label = flatten_text(child(fig, "label")) or None
     if label is None:
         warnings.append(f"{name}: no label")
 
-    caption_el = fig.find("caption")
+    caption_el = child(fig, "caption")
     caption_title = None
     caption = ""
     markup = []
@@ -56,12 +57,12 @@ def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
     else:
         flat = flatten(caption_el, markup=True)
         caption, markup = flat.text, flat.markup
-        caption_title = flatten_text(caption_el.find("title")) or None
+        caption_title = flatten_text(child(caption_el, "title")) or None
         if not caption:
             warnings.append(f"{name}: empty caption")
 
     doi = None
-    for oid in fig.iterfind("object-id"):
+    for oid in fig.iterchildren("object-id"):
         if (oid.get("pub-id-type") or "").lower() == "doi":
             doi = "".join(oid.itertext()).strip() or None
             break
@@ -72,9 +73,9 @@ def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
         # eLife's <fig-group> has no id: its first figure (the main one) names the group.
         group_id = parent.get("id")
         if not group_id:
-            first = parent.find("fig")
+            first = child(parent, "fig")
             group_id = first.get("id") if first is not None else None
-        group_caption = flatten_text(parent.find("caption")) or None
+        group_caption = flatten_text(child(parent, "caption")) or None
 
     graphics = figure_graphics(fig, members)
     if not graphics:

@@ -104,7 +104,7 @@ def read_license(article_meta, custom_meta_values: list[str] | None = None) -> t
     types: list[str] = []
     texts: list[str] = []
     late_texts: list[str] = []
-    permissions = article_meta.find("permissions") if article_meta is not None else None
+    permissions = next(article_meta.iterchildren("permissions"), None) if article_meta is not None else None
     if permissions is not None:
         for el in permissions.iter(ALI_LICENSE_REF, "license", "ext-link", "license-p"):
             tag = el.tag
@@ -127,10 +127,10 @@ def read_license(article_meta, custom_meta_values: list[str] | None = None) -> t
     # Old NLM 2.x articles (PLoS 2007) state the licence only in a copyright statement
     # directly under <article-meta>; it is the weakest evidence, so it goes last.
     if article_meta is not None:
-        for el in article_meta.iterfind("copyright-statement"):
+        for el in article_meta.iterchildren("copyright-statement"):
             late_texts.append(" ".join("".join(el.itertext()).split()))
         if permissions is not None:
-            for el in permissions.iterfind("copyright-statement"):
+            for el in permissions.iterchildren("copyright-statement"):
                 late_texts.append(" ".join("".join(el.itertext()).split()))
     for value in custom_meta_values or ():
         value = value.strip()

@@ -14,6 +14,7 @@ import re
 
 from pmcmine.jats.license import read_license
 from pmcmine.jats.text import flatten_text
+from pmcmine.jats.xml import child
 from pmcmine.records import ArticleMeta
 
 _PMC = re.compile(r"^\s*(?:PMC)?\s*(\d+)(?:\.(\d+))?\s*$", re.I)
@@ -65,15 +66,15 @@ def article_id_for(pmcid: str | None, hint: str | None, doi: str | None, raw: by
 
 def partial_date(el) -> tuple[int, int | None, int | None] | None:
     """(year, month, day) with month/day None when absent; None without a usable year."""
-    year_el = el.find("year")
+    year_el = child(el, "year")
     m = _YEAR.search(_text(year_el)) if year_el is not None else None
     if not m:
         return None
     year = int(m.group())
-    month = _month(_text(el.find("month")))
+    month = _month(_text(child(el, "month")))
     day = None
     if month is not None:
-        d = _text(el.find("day"))
+        d = _text(child(el, "day"))
         if d.isdigit() and 1 <= int(d) <= calendar.monthrange(year, month)[1]:
             day = int(d)
     return year, month, day
@@ -138,12 +139,13 @@ def read_dates(article_meta) -> dict[str, tuple[int, int | None, int | None]]:
     dates: dict[str, tuple[int, int | None, int | None]] = {}
     if article_meta is None:
         return dates
-    for el in article_meta.iterfind("pub-date"):
+    for el in article_meta.iterchildren("pub-date"):
         p = partial_date(el)
         if p is not None:
             dates.setdefault(pub_date_key(el), p)
-    for event in article_meta.iterfind("pub-history/event"):
-        for date in event.iterfind("date"):
+    events = [e for h in article_meta.iterchildren("pub-history") for e in h.iterchildren("event")]
+    for event in events:
+        for date in event.iterchildren("date"):
             p = partial_date(date)
             if p is None:
                 continue
@@ -154,17 +156,17 @@ def read_dates(article_meta) -> dict[str, tuple[int, int | None, int | None]]:
 
 
 def read_meta(article, *, raw: bytes, hint: str | None, warnings: list[str]) -> ArticleMeta:
-    front = article.find("front")
+    front = child(article, "front")
     if front is None:
         warnings.append("no <front>: article metadata is missing")
-    article_meta = front.find("article-meta") if front is not None else None
-    journal_meta = front.find("journal-meta") if front is not None else None
+    article_meta = child(front, "article-meta")
+    journal_meta = child(front, "journal-meta")
     if front is not None and article_meta is None:
         warnings.append("no <front>/<article-meta>: ids, title and dates are missing")
 
     ids: dict[str, str] = {}
     if article_meta is not None:
-        for el in article_meta.iterfind("article-id"):
+        for el in article_meta.iterchildren("article-id"):
             kind = (el.get("pub-id-type") or "").strip().lower()
             value = _text(el)
             if kind and value:
@@ -197,27 +199,28 @@ def read_meta(article, *, raw: bytes, hint: str | None, warnings: list[str]) -> 
     )
 
     if article_meta is not None:
-        title = article_meta.find("title-group/article-title")
+        title = child(article_meta, "title-group", "article-title")
         meta.title = flatten_text(title) or None
         if meta.title is None:
             warnings.append("no article title")
         custom = [
-            _text(cm.find("meta-value"))
-            for cm in article_meta.iterfind("custom-meta-group/custom-meta")
-            if _text(cm.find("meta-name")).lower() == "pmc-license-ref"
+            _text(child(cm, "meta-value"))
+            for group in article_meta.iterchildren("custom-meta-group")
+            for cm in group.iterchildren("custom-meta")
+            if _text(child(cm, "meta-name")).lower() == "pmc-license-ref"
         ]
         meta.license_code, meta.license_url = read_license(article_meta, custom)
 
     if journal_meta is not None:
-        journal = journal_meta.find("journal-title-group/journal-title")
+        journal = child(journal_meta, "journal-title-group", "journal-title")
         if journal is None:
-            journal = journal_meta.find("journal-title")
+            journal = child(journal_meta, "journal-title")
         meta.journal = flatten_text(journal) or None
-        for el in journal_meta.iterfind("journal-id"):
+        for el in journal_meta.iterchildren("journal-id"):
             if el.get("journal-id-type") == "nlm-ta":
                 meta.journal_nlm_ta = _text(el) or None
                 break
-        meta.publisher = flatten_text(journal_meta.find("publisher/publisher-name")) or None
+        meta.publisher = flatten_text(child(journal_meta, "publisher", "publisher-name")) or None
 
     dates = read_dates(article_meta)
     meta.pub_dates = {k: format_date(p) for k, p in dates.items()}

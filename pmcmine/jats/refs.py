@@ -13,6 +13,7 @@ from pmcmine.jats import panels as P
 from pmcmine.jats.figures import article_parts
 from pmcmine.jats.sentences import sentence_around, split_sentences
 from pmcmine.jats.text import flatten, flatten_text
+from pmcmine.jats.xml import child
 from pmcmine.records import Figure, FigureRef
 
 FIG_REF_TYPES = frozenset({"fig", "figure"})
@@ -48,7 +49,7 @@ class _Block:
             if tag in _SECTIONS:
                 title = section_cache.get(node, False)
                 if title is False:
-                    title = flatten_text(node.find("title")) or None
+                    title = flatten_text(child(node, "title")) or None
                     section_cache[node] = title
                 if title:
                     self.section = title

@@ -112,6 +112,16 @@ def load(xml: bytes | str | os.PathLike) -> Loaded:
     return Loaded(article, raw, source, warnings)
 
 
+def child(el, *path: str):
+    """The first child with each tag in turn, or None: ``el.find("a/b")`` for plain
+    paths at a quarter of the cost (lxml's find goes through its Python ElementPath)."""
+    for tag in path:
+        if el is None:
+            return None
+        el = next(el.iterchildren(tag), None)
+    return el
+
+
 def _name(el) -> str:
     tag = el.tag
     if not isinstance(tag, str):
