@@ -1,0 +1,586 @@
+"""UMLS-style concept tagging of captions, subcaptions and reference sentences.
+
+A spaCy pipeline that needs no downloaded model: spaCy's English tokenizer and rule-based
+sentencizer, scispaCy's ``AbbreviationDetector``, dictionary mentions from two spaCy
+``PhraseMatcher`` s over the KB's names and aliases (case-insensitive, with plural and hyphen
+variants; acronyms such as "CT" case-sensitive), and scispaCy's ``EntityLinker`` (TF-IDF
+char-3-gram ANN candidates over our own KB) for what the dictionary cannot settle: the long
+forms of abbreviations defined in the text ("contrast-enhanced computed tomography (CECT)")
+and, when a scispaCy model is installed and named (``spacy_model="en_core_sci_sm"``), the
+model's entities.
+
+Use one :class:`ConceptTagger` per process (loading takes seconds) and call
+:func:`tag_article` per article; :func:`retag_corpus` re-tags a whole corpus with another KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pmcmine.kb.store import CONCEPTS, ConceptInfo, KBError, iter_concepts, read_meta, resolve_kb
+from pmcmine.text import modality as modality_mod
+from pmcmine.text.noise import is_acronym, name_is_noise, surface_is_noise
+
+# Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
+MATCHER_VERSION = 3
+
+# The DDL of the tables this module fills (paste into store/schema.sql). Every table has
+# article_id, so the corpus writer replaces an article's rows whole.
+DDL = """
+CREATE TABLE IF NOT EXISTS concepts (
+    article_id  VARCHAR NOT NULL,
+    concept_id  VARCHAR NOT NULL,            -- a UMLS CUI, or SOURCE:id ("MESH:D014057") without one
+    cui         VARCHAR,
+    name        VARCHAR,
+    types       VARCHAR[],                   -- UMLS TUIs (UMLS KB) or MeSH tree numbers (open KB)
+    groups      VARCHAR[],                   -- semantic groups: ANAT, DISO, PROC, CHEM, LIVB, ...
+    source      VARCHAR,                     -- MESH | DOID | MONDO | PMCMINE | UMLS:<SABs>
+    source_ids  VARCHAR[],                   -- "MESH:D014057", "DOID:9256", ...
+    n_mentions  INTEGER,                     -- mentions of the concept in this article
+    kb          VARCHAR,                     -- the KB that tagged it ("open", "umls")
+    PRIMARY KEY (article_id, concept_id)
+);
+
+CREATE TABLE IF NOT EXISTS mentions (
+    article_id  VARCHAR NOT NULL,
+    figure_id   VARCHAR,                     -- the figure the text belongs to / cites (NULL: unresolved ref)
+    text_kind   VARCHAR NOT NULL,            -- caption | subcaption | reference
+    owner_id    VARCHAR NOT NULL,            -- figure_id, subfigure id, or ref_id
+    "start"     INTEGER NOT NULL,            -- offsets into figures.caption / the subcaption / figure_refs.sentence
+    "end"       INTEGER NOT NULL,
+    text        VARCHAR,                     -- surface text
+    concept_id  VARCHAR NOT NULL,
+    cui         VARCHAR,
+    score       DOUBLE,                      -- 1.0 exact alias; linker cosine similarity otherwise
+    via         VARCHAR,                     -- alias | abbreviation | linker | model
+    kb          VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS modalities (
+    article_id  VARCHAR NOT NULL,
+    figure_id   VARCHAR NOT NULL,
+    owner_kind  VARCHAR NOT NULL,            -- figure | subfigure
+    owner_id    VARCHAR NOT NULL,            -- figure_id or subfigure id
+    modality    VARCHAR NOT NULL,            -- CT | MRI | ultrasound | X-ray | angiography | PET/nuclear |
+                                             -- endoscopy | histology/microscopy | fluorescence |
+                                             -- photograph | chart/plot | diagram
+    cui         VARCHAR,                     -- ROCOv2's modality CUI where there is one
+    score       DOUBLE,                      -- 0.9 from a tagged concept, 0.7 from a lexical cue
+    via         VARCHAR,                     -- concept | cue
+    evidence    VARCHAR[]                    -- the words that gave it away
+);
+"""
+
+CONCEPT_TABLES = ("concepts", "mentions", "modalities")
+_SOURCE_RANK = {"PMCMINE": 0, "MESH": 1, "DOID": 2, "MONDO": 3}
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    concept_id: str
+    score: float
+    via: str  # alias | abbreviation | linker | model
+
+
+@dataclass(slots=True)
+class TextItem:
+    """One text to tag: a caption, a subcaption or an inline-reference sentence."""
+
+    kind: str  # caption | subcaption | reference
+    owner_id: str  # figure_id | subfigure id | ref_id
+    figure_id: str | None
+    text: str
+
+
+@dataclass(slots=True)
+class TaggedText:
+    item: TextItem
+    mentions: list[Mention] = field(default_factory=list)
+    modalities: list[modality_mod.ModalityHit] = field(default_factory=list)
+
+
+# -- dictionary patterns -------------------------------------------------------------------
+
+_HYPHEN = re.compile(r"\s*[-\u2010\u2011\u2013]\s*")
+_VOWEL = set("aeiou")
+
+
+def _plural(word: str) -> str | None:
+    if not word.isalpha() or not word.islower() or len(word) < 3 or word.endswith(("us", "is")):
+        return None
+    if word.endswith(("ss", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("s"):
+        return None
+    if word.endswith("y") and word[-2] not in _VOWEL:
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _singular(word: str) -> str | None:
+    if not word.isalpha() or not word.islower() or len(word) < 4:
+        return None
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ss", "us", "is", "ous")):
+        return None
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return None
+
+
+def name_variants(name: str) -> list[str]:
+    """The name, its hyphen/space variants, and plural/singular of its last word (lower case)."""
+    base = name.lower()
+    out = {base}
+    if _HYPHEN.search(base):
+        out.add(_HYPHEN.sub(" ", base))
+        out.add(_HYPHEN.sub("", base))
+    words = base.split(" ")
+    if len(words) == 2 and all(w.isalpha() for w in words):
+        out.add("-".join(words))
+    for v in list(out):
+        head, _, last = v.rpartition(" ")
+        for w in (_plural(last), _singular(last)):
+            if w:
+                out.add(f"{head} {w}" if head else w)
+    return sorted(out)
+
+
+def _kb_fingerprint(kb_dir: Path) -> str:
+    """Changes with the KB file, the pattern rules and the noise lists."""
+    from pmcmine.text import noise
+
+    st = (kb_dir / CONCEPTS).stat()
+    rules = "|".join(sorted(noise.CAPTION_STOP) + sorted(noise.UNITS) + sorted(noise.SHORT_ACRONYMS))
+    return hashlib.sha1(f"{MATCHER_VERSION}:{st.st_size}:{st.st_mtime_ns}:{rules}".encode()).hexdigest()[:12]
+
+
+# -- the tagger ----------------------------------------------------------------------------
+
+
+class ConceptTagger:
+    """Load a KB once, tag many texts.
+
+    ``kb``: a KB name in the data dir ("open", "umls") or a KB folder.
+    ``min_score``: the linker's threshold (cosine similarity of char-3-gram TF-IDF vectors).
+    ``linker=False`` skips loading the ANN index (dictionary and abbreviations only).
+    """
+
+    def __init__(self, kb: str | Path = "open", *, spacy_model: str | None = None,
+                 min_score: float = 0.85, linker: bool = True, k: int = 10,
+                 ef_search: int | None = None):
+        import warnings
+
+        import spacy
+        from scispacy.abbreviation import AbbreviationDetector  # noqa: F401 (registers the factory)
+        from scispacy.linking_utils import Entity, KnowledgeBase
+        from spacy.lang.en.stop_words import STOP_WORDS
+        from spacy.matcher import PhraseMatcher
+
+        # scispaCy's abbreviation detector runs an empty matcher on texts without abbreviations.
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        t0 = time.perf_counter()
+        self.kb_dir = resolve_kb(kb)
+        self.kb_meta = read_meta(self.kb_dir)
+        self.kb_name = self.kb_meta.get("name", self.kb_dir.name)
+        self.min_score = min_score
+        self.stop_words = frozenset(w.lower() for w in STOP_WORDS)
+        self.concepts: dict[str, ConceptInfo] = {c.concept_id: c for c in iter_concepts(self.kb_dir)}
+        if not self.concepts:
+            raise KBError(f"{self.kb_dir} holds no concepts")
+
+        if spacy_model:
+            self.nlp = spacy.load(spacy_model)  # a locally installed package; never downloaded
+            self.model_ner = "ner" in self.nlp.pipe_names
+        else:
+            self.nlp = spacy.blank("en")
+            self.model_ner = False
+        if not any(n in self.nlp.pipe_names for n in ("parser", "senter", "sentencizer")):
+            self.nlp.add_pipe("sentencizer")
+        self.nlp.add_pipe("abbreviation_detector")
+
+        lower_pats, orth_pats, self.key_concept = self._patterns()
+        self.matcher_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.matcher_orth = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        from spacy.tokens import Doc
+
+        vocab = self.nlp.vocab
+        for i in range(0, len(lower_pats), 5000):
+            self.matcher_lower.add("L", [Doc(vocab, words=w) for w in lower_pats[i:i + 5000]])
+        for i in range(0, len(orth_pats), 5000):
+            self.matcher_orth.add("O", [Doc(vocab, words=w) for w in orth_pats[i:i + 5000]])
+        self.n_patterns = len(lower_pats) + len(orth_pats)
+        del lower_pats, orth_pats
+
+        self.linker = None
+        if linker:
+            from scispacy.linking import EntityLinker
+
+            from pmcmine.kb.index import DEFAULT_EF_SEARCH, load_candidate_generator
+
+            kb_obj = KnowledgeBase([Entity(c.concept_id, c.name, c.aliases, c.types, c.definition)
+                                    for c in self.concepts.values()])
+            # The linker only needs alias -> ids; drop the per-entity alias lists.
+            kb_obj.cui_to_entity = {k: Entity(e.concept_id, e.canonical_name, [], e.types, e.definition)
+                                    for k, e in kb_obj.cui_to_entity.items()}
+            cg = load_candidate_generator(self.kb_dir / "linker", kb_obj,
+                                          ef_search=ef_search or DEFAULT_EF_SEARCH)
+            self.linker = EntityLinker(candidate_generator=cg, resolve_abbreviations=False, k=k,
+                                       threshold=min_score, filter_for_definitions=False,
+                                       max_entities_per_mention=1)
+        for c in self.concepts.values():  # names stay in the matcher and the linker only
+            c.aliases = []
+        self._link_cache: dict[str, tuple[str, float] | None] = {}
+        self.load_seconds = time.perf_counter() - t0
+
+    # -- patterns ------------------------------------------------------------------------
+    def _patterns(self) -> tuple[list[list[str]], list[list[str]], dict[str, str]]:
+        """Token lists of the case-insensitive and case-sensitive patterns, and key -> concept.
+
+        Cached in the KB folder (``matcher-<fingerprint>.pkl``), rebuilt when the KB or the rules change.
+        """
+        cache = self.kb_dir / f"matcher-{_kb_fingerprint(self.kb_dir)}.pkl"
+        if cache.is_file():
+            try:
+                with open(cache, "rb") as fh:
+                    return pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                pass
+        # key -> (rank tuple, concept id); lower rank wins.
+        best: dict[str, tuple[tuple, str]] = {}
+        lower_names: set[str] = set()
+        orth_names: set[str] = set()
+        for c in self.concepts.values():
+            curated = c.source == "PMCMINE" or "PMCMINE:curated" in c.source_ids
+            for j, name in enumerate([c.name, *c.aliases]):
+                if name_is_noise(name, self.stop_words):
+                    continue
+                if is_acronym(name):
+                    orth_names.add(name)
+                    forms = [("O", name)]
+                else:
+                    vs = name_variants(name)
+                    lower_names.update(vs)
+                    forms = [("L", v) for v in vs]
+                is_curated_alias = curated and j > 0
+                rank = (0 if is_curated_alias else 1, 0 if j == 0 else 1, 0 if c.cui else 1,
+                        _SOURCE_RANK.get(c.source, 4), -len(c.aliases))
+                for kind, form in forms:
+                    key = kind + form
+                    cur = best.get(key)
+                    if cur is None or rank < cur[0]:
+                        best[key] = (rank, c.concept_id)
+        tok = self.nlp.tokenizer
+        lower_pats, orth_pats = [], []
+        key_concept: dict[str, str] = {}
+        for kind, names, out in (("L", sorted(lower_names), lower_pats), ("O", sorted(orth_names), orth_pats)):
+            for name, doc in zip(names, tok.pipe(names, batch_size=2000)):
+                words = [t.text for t in doc]
+                norm = " ".join(w.lower() for w in words) if kind == "L" else " ".join(words)
+                cid = best[kind + name][1]
+                k = kind + norm
+                prev = key_concept.get(k)
+                if prev is None:
+                    key_concept[k] = cid
+                    out.append(words)
+        result = (lower_pats, orth_pats, key_concept)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:  # a read-only KB folder: just rebuild next time
+            tmp.unlink(missing_ok=True)
+        return result
+
+    # -- tagging -------------------------------------------------------------------------
+    def tag(self, text: str) -> list[Mention]:
+        return self._mentions(self.nlp(text))
+
+    def tag_many(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Mention]]:
+        return [self._mentions(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+
+    def _dict_hit(self, span) -> str | None:
+        cid = self.key_concept.get("L" + " ".join(t.lower_ for t in span))
+        if cid is None:
+            cid = self.key_concept.get("O" + " ".join(t.text for t in span))
+        return cid
+
+    def _link(self, doc, spans) -> dict[tuple[int, int], tuple[str, float]]:
+        """Link spans with scispaCy's EntityLinker (cached per surface text)."""
+        out: dict[tuple[int, int], tuple[str, float]] = {}
+        if self.linker is None or not spans:
+            return out
+        from spacy.util import filter_spans
+
+        todo = []
+        for s in spans:
+            key = s.text
+            if key in self._link_cache:
+                hit = self._link_cache[key]
+                if hit is not None:
+                    out[(s.start_char, s.end_char)] = hit
+            else:
+                todo.append(s)
+        if todo:
+            saved = doc.ents
+            doc.ents = filter_spans(todo)
+            self.linker(doc)
+            for e in doc.ents:
+                hit = tuple(e._.kb_ents[0]) if e._.kb_ents else None
+                if len(self._link_cache) > 200_000:
+                    self._link_cache.clear()
+                self._link_cache[e.text] = hit
+                if hit is not None:
+                    out[(e.start_char, e.end_char)] = hit
+            doc.ents = saved if self.model_ner else []
+        return out
+
+    def _mentions(self, doc) -> list[Mention]:
+        cands: list[Mention] = []
+        by_tokens: dict[tuple[int, int], str] = {}
+        for matcher in (self.matcher_lower, self.matcher_orth):
+            for _, s, e in matcher(doc):
+                if (s, e) in by_tokens:
+                    continue
+                span = doc[s:e]
+                if matcher is self.matcher_lower and e - s == 1 and span.text.isupper() and len(span.text) <= 6:
+                    # "PET" is not "pet": an all-caps token only matches acronym names.
+                    cid = self.key_concept.get("O" + span.text)
+                else:
+                    cid = self._dict_hit(span)
+                if cid is None:
+                    continue
+                by_tokens[(s, e)] = cid
+                cands.append(Mention(span.start_char, span.end_char, span.text, cid, 1.0, "alias"))
+
+        # Abbreviations defined in the text: the short form takes the long form's concept.
+        to_link = []
+        abbrevs = []
+        for short in doc._.abbreviations:
+            long = short._.long_form
+            if long is None:
+                continue
+            abbrevs.append((short, long))
+            if (long.start, long.end) not in by_tokens:
+                to_link.append(long)
+        if self.model_ner:
+            for ent in doc.ents:
+                if (ent.start, ent.end) not in by_tokens and not surface_is_noise(ent.text, self.stop_words):
+                    to_link.append(ent)
+        linked = self._link(doc, to_link) if to_link else {}
+        for span in to_link:
+            hit = linked.get((span.start_char, span.end_char))
+            if hit and not surface_is_noise(span.text, self.stop_words):
+                via = "model" if self.model_ner and span.label_ else "linker"
+                cands.append(Mention(span.start_char, span.end_char, span.text, hit[0], float(hit[1]), via))
+        long_concept: dict[tuple[int, int], tuple[str, float]] = {}
+        for short, long in abbrevs:
+            key = (long.start, long.end)
+            if key in by_tokens:
+                long_concept[key] = (by_tokens[key], 1.0)
+            elif (long.start_char, long.end_char) in linked:
+                long_concept[key] = linked[(long.start_char, long.end_char)]
+            else:
+                # The dictionary concept the long form ends with ("... computed tomography").
+                best = None
+                for (s, e), cid in by_tokens.items():
+                    if e == long.end and s >= long.start and (best is None or s < best[0]):
+                        best = (s, cid)
+                if best is not None and (long.end - best[0]) * 2 >= len(long):
+                    long_concept[key] = (best[1], 0.9)
+        short_hits: list[Mention] = []
+        for short, long in abbrevs:
+            hit = long_concept.get((long.start, long.end))
+            if hit is not None and len(short.text) >= 2:
+                short_hits.append(Mention(short.start_char, short.end_char, short.text, hit[0],
+                                          hit[1], "abbreviation"))
+        if short_hits:
+            shorts = {(m.start, m.end) for m in short_hits}
+            cands = [m for m in cands if (m.start, m.end) not in shorts] + short_hits
+        return _resolve_overlaps(cands)
+
+    # -- facts for tables ----------------------------------------------------------------
+    def concept_keys(self, concept_id: str) -> set[str]:
+        c = self.concepts.get(concept_id)
+        keys = {concept_id}
+        if c is not None:
+            if c.cui:
+                keys.add(c.cui)
+            keys.update(c.source_ids)
+        return keys
+
+    def tag_texts(self, items: Sequence[TextItem], batch_size: int = 256) -> list[TaggedText]:
+        out = []
+        for item, mentions in zip(items, self.tag_many([i.text for i in items], batch_size)):
+            t = TaggedText(item, mentions)
+            if item.kind in ("caption", "subcaption"):
+                t.modalities = modality_mod.modalities_for(
+                    item.text, [(self.concept_keys(m.concept_id), m.text) for m in mentions])
+            out.append(t)
+        return out
+
+
+def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
+    """Keep the longest, then best-scoring, of overlapping mentions; return in text order."""
+    cands.sort(key=lambda m: (-(m.end - m.start), -m.score, m.start))
+    taken: list[tuple[int, int]] = []
+    kept = []
+    for m in cands:
+        if any(m.start < e and s < m.end for s, e in taken):
+            continue
+        taken.append((m.start, m.end))
+        kept.append(m)
+    kept.sort(key=lambda m: m.start)
+    return kept
+
+
+# -- per-article rows ----------------------------------------------------------------------
+
+
+def article_texts(article, subcaptions: Iterable[TextItem] = ()) -> list[TextItem]:
+    """The texts of a ParsedArticle to tag: captions, the given subcaptions, reference sentences."""
+    items = [TextItem("caption", f.figure_id, f.figure_id, f.caption) for f in article.figures if f.caption]
+    items.extend(subcaptions)
+    items.extend(TextItem("reference", r.ref_id, r.figure_id, r.sentence) for r in article.refs if r.sentence)
+    return items
+
+
+def rows_for(article_id: str, tagged: Sequence[TaggedText], tagger: ConceptTagger) -> dict[str, list[dict]]:
+    """Rows of the concepts, mentions and modalities tables for one article's tagged texts."""
+    mentions, modalities = [], []
+    counts: dict[str, int] = {}
+    for t in tagged:
+        it = t.item
+        for m in t.mentions:
+            c = tagger.concepts.get(m.concept_id)
+            counts[m.concept_id] = counts.get(m.concept_id, 0) + 1
+            mentions.append({"article_id": article_id, "figure_id": it.figure_id, "text_kind": it.kind,
+                             "owner_id": it.owner_id, "start": m.start, "end": m.end, "text": m.text,
+                             "concept_id": m.concept_id, "cui": c.cui if c else None,
+                             "score": round(m.score, 4), "via": m.via, "kb": tagger.kb_name})
+        if it.figure_id is None or it.kind == "reference":
+            continue
+        for h in t.modalities:
+            modalities.append({"article_id": article_id, "figure_id": it.figure_id,
+                               "owner_kind": "figure" if it.kind == "caption" else "subfigure",
+                               "owner_id": it.owner_id, "modality": h.label, "cui": h.cui,
+                               "score": h.score, "via": h.via, "evidence": list(h.evidence)})
+    concepts = []
+    for cid, n in counts.items():
+        c = tagger.concepts.get(cid)
+        if c is None:
+            continue
+        concepts.append({"article_id": article_id, "concept_id": cid, "cui": c.cui, "name": c.name,
+                         "types": list(c.types), "groups": list(c.groups), "source": c.source,
+                         "source_ids": list(c.source_ids), "n_mentions": n, "kb": tagger.kb_name})
+    return {"concepts": concepts, "mentions": mentions, "modalities": modalities}
+
+
+def tag_article(article, tagger: ConceptTagger, subcaptions: Iterable[TextItem] = ()) -> dict[str, list[dict]]:
+    """Rows of ``concepts``, ``mentions``, ``modalities`` for one ParsedArticle.
+
+    Call from the worker that parsed the article, with one tagger loaded per worker. Subcaptions,
+    when the caption splitter has produced them, come as ``TextItem("subcaption", subfigure_id,
+    figure_id, text)``.
+    """
+    items = article_texts(article, subcaptions)
+    return rows_for(article.meta.article_id, tagger.tag_texts(items), tagger)
+
+
+# -- re-tagging a corpus -------------------------------------------------------------------
+
+
+def _subcaption_items(con, article_ids: list[str]) -> dict[str, list[TextItem]]:
+    """Subcaptions from a ``subfigures`` table, when the corpus has one with a text column."""
+    cols = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'subfigures'").fetchall()}
+    text_col = next((c for c in ("subcaption", "caption", "text") if c in cols), None)
+    id_col = next((c for c in ("subfigure_id", "panel_id", "id") if c in cols), None)
+    if not text_col or not id_col or not {"article_id", "figure_id"} <= cols:
+        return {}
+    out: dict[str, list[TextItem]] = {}
+    for aid, fid, sid, text in con.execute(
+            f'SELECT article_id, figure_id, "{id_col}", "{text_col}" FROM subfigures '
+            "WHERE list_contains(?, article_id) AND \"{0}\" IS NOT NULL ORDER BY 1, 2, 3".format(text_col),
+            [article_ids]).fetchall():
+        out.setdefault(aid, []).append(TextItem("subcaption", sid, fid, text))
+    return out
+
+
+def retag_corpus(db: str | Path, kb: str | Path = "open", *, spacy_model: str | None = None,
+                 min_score: float = 0.85, batch_articles: int = 200,
+                 progress: Callable[[int, int], None] | None = None,
+                 tagger: ConceptTagger | None = None) -> dict:
+    """``pmcmine tag --db corpus.duckdb --kb umls``: replace every article's concept rows.
+
+    Reads captions (figures), subcaptions (a ``subfigures`` table, when present) and reference
+    sentences (figure_refs); commits per batch of articles. Returns counts and timings.
+    """
+    from pmcmine.store.corpus import Corpus
+
+    t0 = time.perf_counter()
+    tagger = tagger or ConceptTagger(kb, spacy_model=spacy_model, min_score=min_score)
+    load_s = time.perf_counter() - t0
+    stats = {"articles": 0, "texts": 0, "mentions": 0, "modalities": 0, "kb": tagger.kb_name,
+             "load_seconds": round(load_s, 2)}
+    with Corpus(db) as corpus:
+        con = corpus.con
+        con.execute(DDL)
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()]
+        for i in range(0, len(ids), batch_articles):
+            batch = ids[i:i + batch_articles]
+            items: dict[str, list[TextItem]] = {a: [] for a in batch}
+            for aid, fid, cap in con.execute(
+                    "SELECT article_id, figure_id, caption FROM figures WHERE list_contains(?, article_id) "
+                    "AND caption IS NOT NULL AND caption <> '' ORDER BY article_id, ordinal", [batch]).fetchall():
+                items[aid].append(TextItem("caption", fid, fid, cap))
+            for aid, subs in _subcaption_items(con, batch).items():
+                items[aid].extend(subs)
+            for aid, rid, fid, sent in con.execute(
+                    "SELECT article_id, ref_id, figure_id, sentence FROM figure_refs WHERE list_contains(?, article_id) "
+                    "AND sentence IS NOT NULL AND sentence <> '' ORDER BY article_id, ordinal", [batch]).fetchall():
+                items[aid].append(TextItem("reference", rid, fid, sent))
+            flat = [(aid, it) for aid in batch for it in items[aid]]
+            tagged = tagger.tag_texts([it for _, it in flat])
+            per: dict[str, list[TaggedText]] = {a: [] for a in batch}
+            for (aid, _), t in zip(flat, tagged):
+                per[aid].append(t)
+            tables: dict[str, list[dict]] = {t: [] for t in CONCEPT_TABLES}
+            for aid in batch:
+                for table, rows in rows_for(aid, per[aid], tagger).items():
+                    tables[table].extend(rows)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for table in CONCEPT_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [batch])
+                    corpus._insert(table, tables[table])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            stats["articles"] += len(batch)
+            stats["texts"] += len(flat)
+            stats["mentions"] += len(tables["mentions"])
+            stats["modalities"] += len(tables["modalities"])
+            if progress:
+                progress(stats["articles"], len(ids))
+        con.execute("INSERT OR REPLACE INTO corpus_info VALUES ('concepts_kb', ?)",
+                    [json.dumps({"name": tagger.kb_name, "kind": tagger.kb_meta.get("kind"),
+                                 "built_at": tagger.kb_meta.get("built_at")})])
+    stats["seconds"] = round(time.perf_counter() - t0, 2)
+    return stats
