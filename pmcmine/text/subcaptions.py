@@ -1,0 +1,942 @@
+"""Split a figure caption into subcaptions, one per panel label, without a model.
+
+    split_caption("Effects of X. (A) Control. (B) Treated. Scale bars, 50 µm.")
+    -> preface "Effects of X.", A: "Control.", B: "Treated.", trailer "Scale bars, 50 µm."
+
+How a caption is read, in order:
+
+1. Sentences. Captions glue the title to the first paragraph ("in vivo.(A) Mice..."), so a
+   period followed directly by a capital or "(" also ends a sentence.
+2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets, ``A)``,
+   ``A.``/``A:``/``A –`` at a sentence start, ``a Text`` (Springer's bare letters), ``A,`` in
+   a ``;``-separated list, ``<bold>`` labels from the JATS markup, and mentions
+   ("panel B", "(white arrow, b)", "as seen in (b)").
+3. One alphabet per caption (upper/lower letters, roman, digits), picked by how many
+   distinct labels of a plausible run (starting at a/i/1, small gaps) it explains,
+   steered by the labels OCR'd on the image. Labels outside the run are dropped: that is
+   what removes "vitamin A", "type B", "(A549 cells)".
+4. A role per token. Prefix labels head the text after them ("(A) Control."), postfix
+   labels close the text before them ("Control (A) and treated (B) mice."), mentions
+   only refer ("as in (A)", "compare with A"). A bracketed label after a word is postfix
+   unless a prefix label already owns its sentence, in which case it splits the sentence
+   there; a reference word before it ("in", "of", "see", "panel") makes it a mention.
+5. Spans. Text before the first label is the shared *preface*; unlabelled trailing
+   sentences that speak about the whole figure (scale bars, statistics, abbreviations,
+   symbol legends, "all panels") are the shared *trailer*; a label only ever mentioned
+   gets its sentence. Each subcaption keeps its raw span offsets and a self-contained
+   text = preface + (local stem) + span + trailer.
+
+Everything is a pure function of its arguments; one caption takes ~100 µs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pmcmine.text import panel_labels as pl
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(slots=True)
+class Subcaption:
+    """One labelled span of a caption. Offsets are ``str`` indices into the caption."""
+
+    labels: list[str]  # as printed, ranges expanded: "(A–C)" -> ["A", "B", "C"]
+    start: int  # raw span, label token excluded, whitespace trimmed
+    end: int
+    text: str  # caption[start:end]
+    self_contained: str  # preface + stem + text + tail + trailer, single-spaced
+    kind: str  # prefix | postfix | mention | position
+    confidence: float
+    stem_start: int | None = None  # local stem ("Bladder sections from F) ..., G) ...")
+    stem_end: int | None = None
+    tail_start: int | None = None  # local tail ("... with H&E (E), AR (F) and Ki-67 (G) staining.")
+    tail_end: int | None = None
+
+    def local_text(self, caption: str) -> str:
+        """stem + text + tail: the span with the words it shares inside its sentence."""
+        parts = []
+        if self.stem_start is not None:
+            parts.append(caption[self.stem_start : self.stem_end].strip())
+        parts.append(self.text)
+        if self.tail_start is not None:
+            parts.append(caption[self.tail_start : self.tail_end].strip())
+        return _join(parts)
+
+
+@dataclass(slots=True)
+class CaptionSplit:
+    caption: str
+    alphabet: str  # upper | lower | roman_lower | roman_upper | digit | position | none
+    labels: list[str]  # distinct labels in caption order, as printed
+    subcaptions: list[Subcaption] = field(default_factory=list)
+    preface: tuple[int, int] = (0, 0)  # shared text before the first label
+    trailer: tuple[int, int] = (0, 0)  # shared closing text ("Scale bars, 50 µm.")
+
+    @property
+    def preface_text(self) -> str:
+        return self.caption[self.preface[0] : self.preface[1]].strip()
+
+    @property
+    def trailer_text(self) -> str:
+        return self.caption[self.trailer[0] : self.trailer[1]].strip()
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.subcaptions)
+
+    def spans_for(self, label: str) -> list[Subcaption]:
+        key = pl.normalise(label)
+        return [s for s in self.subcaptions if any(pl.normalise(x) == key for x in s.labels)]
+
+    def text_for(self, label: str) -> str | None:
+        """Self-contained text of one label: preface + all its spans in order + trailer.
+
+        A label can own several spans ("... (g-h). ... (g)."); they are joined in caption
+        order. None when the caption does not name the label.
+        """
+        spans = self.spans_for(label)
+        if not spans:
+            return None
+        parts = [self.preface_text]
+        parts.extend(s.local_text(self.caption) for s in spans)
+        parts.append(self.trailer_text)
+        return _join(parts)
+
+
+def _join(parts: Sequence[str]) -> str:
+    return " ".join(p for p in parts if p)
+
+
+# --------------------------------------------------------------------------- patterns
+
+# "&" only with a space on one side: "H&E" and "R&D" are words, "(A & B)" is a list.
+_SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
+_LIST = rf"{pl.ATOM}(?:{_SEP}{pl.ATOM})*"
+_LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\Z")
+_ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
+_RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b)\s*\Z")
+
+_PAREN = re.compile(r"\(([^()]{1,80})\)")
+# "(Panel a)", "(panels B and C)": a reference, never a delimiter.
+_PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
+# "(C, in red, 200*)": label first, then its own note.
+_PAREN_EXTRA = re.compile(rf"\s*({_LIST})\s*[,;:]\s+(?=\S)")
+# "(white arrow, b)", "(anti-CD34, E-H)", "(Insets in A)", "(see A)": a trailing mention.
+_PAREN_TAIL = re.compile(rf"(?:,|;|\bin|\bof|\bsee|\bsee also|\bcf\.?|\bpanels?)\s+({_LIST})\s*\Z", re.I)
+
+_ONE_OR_RANGE = rf"{pl.ATOM}(?:\s*[-\u2013\u2014]\s*{pl.ATOM})?"
+_CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
+# A title glued to the first label without even a period: "...tumor tissuesA) Evaluation".
+_CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
+_DOT = re.compile(rf"(?<![\w\-])({pl.ATOM})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
+_COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
+_DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]+[-\u2013\u2014][ \t]+(?=\S)")
+_BARE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Z0-9][a-z0-9\-]|[A-Z]\b|[0-9])")
+# After ";" or ":" a bare label may precede any word: "A, H&E *25; B H&E *50".
+_BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
+_COMMA = re.compile(rf"(?<![\w\-])({pl.ATOM}),[ \t]+(?=\w)")
+_RPAREN = re.compile(r"\)")
+_COLON_CHAR = re.compile(r":(?=\s)")
+_CLAUSE_MARK = re.compile(r"[;:][ \t]*")
+_CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
+_COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
+_PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
+
+_POSITION = re.compile(
+    r"\b(left|right|top|bottom|upper|lower|middle|centre|center|insets?)"
+    r"(?:[ \t]+(?:panels?|rows?|columns?|images?|graphs?|side|parts?|plots?))?",
+    re.I,
+)
+
+# A word right before a bracketed label that makes it a reference: "as in (A)", "see (B)".
+_CUE_WORDS = frozenset(
+    "in of on from see as to than with vs vs. versus like compare compared cf cf. panel panels "
+    "fig fig. figs figs. figure figures and/or".split()
+)
+_CONJ_NEXT = re.compile(r"(?:and|or|but|whereas|while|respectively|vs\.?|versus)\b", re.I)
+_CONJ = frozenset({"and", "or", "&", "while", "whereas", "but", "then", "plus"})
+
+_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+\S|[A-Z(\[])")
+_ABBREV = frozenset(
+    "fig figs eq ref refs al e.g i.e eg ie vs cf viz approx ca resp incl esp sp spp no nos "
+    "dr mr ms st inc ltd co vol pp".split()
+)
+
+# Trailing sentences about the whole figure: kept out of the last subcaption and shared.
+_GLOBAL = re.compile(
+    r"""^(?:
+        [(\[]?\s*(?:scale\s*bars?|bars?|scale)\b
+      | [(\[]?\s*(?:original\s+)?magnifications?\b
+      | all\b | these\b | in\s+all\b | in\s+each\b | each\s+(?:panel|image|graph|bar|dot|point|symbol)\b
+      | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown)\b
+      | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021]+\s*,?\s*p\s*[<>=\u2264\u2265]
+      | p\s*[<>=\u2264\u2265]\s*0? | arrows?\b | arrowheads?\b | asterisks?\b
+      | (?:see|details\s+(?:are|in))\b
+      | (?:photographs|images|pictures|photos|micrographs|photomicrographs)\s+(?:display|are|were|show|represent)\b
+      | both\b | p[\s-]?values?\b | (?:reproduced|adapted|modified|reprinted)\b
+      | (?:immunohistochemistry|immunostaining|immunofluorescence|h\s*&\s*e|hematoxylin|haematoxylin)\b
+    )""",
+    re.I | re.X,
+)
+_SCALE_ANYWHERE = re.compile(r"\b(?:each|every|all)\s+(?:panels?|graphs?|images?|plots?|micrographs?|photographs?)\b|\bscale\s*bars?\b|\bbars?\s*(?:=|,|:|indicate|represent)|\bmagnifications?\b", re.I)
+# A short closing stain note ("Hematoxylin-eosin staining.") applies to every panel.
+_STAIN_NOTE = re.compile(r"\b(?:h\s*&\s*e|hematoxylin|haematoxylin|eosin|stain|staining|immunostaining)\b", re.I)
+# Symbol legends: "The dashed line represents ...", "Copy-number values are represented by glyphs".
+_LEGEND_SYMBOL = re.compile(
+    r"\b(?:arrows?|arrowheads?|asterisks?|stars?|lines?|dashed|dotted|boxe[sd]|boxes|circles?|squares?|"
+    r"triangles?|dots?|symbols?|colou?rs?|colou?red|glyphs?|red|green|blue|yellow|cyan|magenta|black|white|"
+    r"grey|gray)\b",
+    re.I,
+)
+_LEGEND_EQ = re.compile(
+    r"\b(?:red|green|blue|yellow|cyan|magenta|black|white|grey|gray|orange|purple)\s*(?:=|:)\s*\w", re.I
+)
+# "... indicated by arrowhead in center panel": a sentence about one panel's part.
+_PANEL_PART = re.compile(r"\b(?:left|right|center|centre|middle|top|bottom|upper|lower)\s+(?:panel|image|row)s?\b", re.I)
+_LEGEND_VERB = re.compile(
+    r"\b(?:indicates?|indicated|represents?|represented|depicts?|depicted|denotes?|denoted|marks?|marked|"
+    r"visuali[sz]ed|corresponds?|points?)\b",
+    re.I,
+)
+# "HE, hematoxylin and eosin; NE, neuroendocrine." / "TINT: tumor-adjacent normal tissue."
+_ABBREV_LIST = re.compile(
+    r"^(?:[A-Z][A-Za-z0-9\-+/]*[A-Z0-9][A-Za-z0-9\-+/]*\s*[,:=]\s*[^;,.]+?[;.]\s*){1,}$"
+)
+
+# --------------------------------------------------------------------------- internals
+
+_TAIL_MAX = 50  # longer sentence tails after a postfix label are clauses of their own
+
+
+@dataclass(slots=True)
+class _Tok:
+    start: int
+    end: int
+    atoms: list[str]  # label atoms as printed
+    seps: list[str]  # separators between atoms ("-" marks a range)
+    form: str  # paren | paren_extra | close | dot | colon | dash | bare | comma | bold | mention
+    role: str = ""  # prefix | postfix | mention
+    labels: list[str] = field(default_factory=list)
+    sent: int = 0
+
+
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\Z")  # "B.V", "U.S", "e.g"
+
+
+def _sentence_starts(text: str) -> list[int]:
+    """Start offsets of sentences (0 first). Errs towards not splitting.
+
+    A period ends a sentence before whitespace, or directly before a capital or "(" when
+    the word before it is a real word ("in vivo.A Mice", "enlargement.(A)"), never after an
+    abbreviation ("vs.", "e.g.", "B.V.") or before a citation ("... B.V. [16].").
+    """
+    starts = [0]
+    n = len(text)
+    for m in _SENT_END.finditer(text):
+        dot = m.start()
+        k = m.end()
+        glued = k < n and not text[k].isspace()
+        if text[dot] == ".":
+            j = dot
+            while j > 0 and not text[j - 1].isspace() and text[j - 1] != "(":
+                j -= 1
+            word = text[j:dot]
+            low = word.lower()
+            if low in _ABBREV or _DOTTED.match(word):
+                continue
+            if len(word) == 1 and word.isalpha() and (glued or (k + 1 < n and text[k + 1].islower())):
+                continue
+            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit())):
+                continue
+        while k < n and text[k].isspace():
+            k += 1
+        if k + 1 < n and text[k] == "[" and text[k + 1].isdigit():
+            continue
+        if k < n and k > starts[-1]:
+            starts.append(k)
+    return starts
+
+
+def _parse_list(s: str) -> tuple[list[str], list[str]]:
+    atoms: list[str] = []
+    seps: list[str] = []
+    pos = 0
+    for m in _ATOM_RE.finditer(s):
+        if atoms:
+            between = s[pos : m.start()]
+            seps.append("-" if _RANGE_SEP.match(between) else ",")
+        atoms.append(m.group())
+        pos = m.end()
+    return atoms, seps
+
+
+def _expand(tok: _Tok, alphabet: str) -> list[str]:
+    out: list[str] = []
+    for i, atom in enumerate(tok.atoms):
+        if not pl.fits(atom, alphabet):
+            continue
+        if i > 0 and tok.seps[i - 1] == "-" and out and pl.fits(tok.atoms[i - 1], alphabet):
+            rng = pl._expand_range(out[-1], atom, alphabet)
+            out.extend(rng[1:])
+        else:
+            out.append(atom)
+    seen: set[str] = set()
+    return [x for x in out if not (x in seen or seen.add(x))]
+
+
+def _prev_word(text: str, pos: int, floor: int) -> str:
+    """The word (or punctuation mark) right before ``pos``, lowercased; '' at ``floor``."""
+    j = pos
+    while j > floor and text[j - 1].isspace():
+        j -= 1
+    if j <= floor:
+        return ""
+    ch = text[j - 1]
+    if not (ch.isalnum() or ch in "&."):
+        return ch
+    k = j
+    while k > floor and (text[k - 1].isalnum() or text[k - 1] in "&.-/"):
+        k -= 1
+    return text[k:j].lower()
+
+
+def _glue_ok(text: str, pos: int) -> bool:
+    """A label glued to the previous sentence ("in vivo.A Mice", "cancer.A) ...") is fine;
+    one inside a dotted abbreviation ("U.S.A.", "e.g.") is not."""
+    if pos == 0 or text[pos - 1] != ".":
+        return True
+    j = pos - 1
+    if j > 0 and text[j - 1] in ")]":
+        return True
+    k = j
+    while k > 0 and text[k - 1].isalnum():
+        k -= 1
+    word = text[k:j]
+    return len(word) >= 2 and word.lower() not in _ABBREV and (k == 0 or text[k - 1] != ".")
+
+
+_INTRO_WORDS = frozenset(
+    "from of in for with by to at on as are were is was include includes including follows "
+    "shows show showing depicts display displays between".split()
+)
+
+
+def _introduces(text: str, pos: int, floor: int) -> bool:
+    """Whether the words before a mid-sentence label lead into it ("derived from F) ...")."""
+    w = _prev_word(text, pos, floor)
+    return w == ":" or w in _INTRO_WORDS
+
+
+def _inside_paren(text: str, pos: int, floor: int) -> bool:
+    seg = text[floor:pos]
+    return seg.count("(") > seg.count(")")
+
+
+class _Reader:
+    """Holds one caption's sentences while the tokens are found and classified."""
+
+    def __init__(self, caption: str):
+        self.text = caption
+        self.starts = _sentence_starts(caption)
+
+    def sent(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def sent_start(self, pos: int) -> int:
+        return self.starts[self.sent(pos)]
+
+    def sent_end(self, idx: int) -> int:
+        return self.starts[idx + 1] if idx + 1 < len(self.starts) else len(self.text)
+
+    def at_sentence_start(self, pos: int) -> bool:
+        s = self.sent_start(pos)
+        return not self.text[s:pos].strip() or self.text[s:pos].strip() in ("(", "[")
+
+    def at_clause_start(self, pos: int) -> bool:
+        s = self.sent_start(pos)
+        w = _prev_word(self.text, pos, s)
+        return w == "" or w in (";", ":", ",") or w in _CONJ
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _find_tokens(r: _Reader, markup) -> list[_Tok]:
+    text = r.text
+    toks: list[_Tok] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, lst: str, form: str) -> None:
+        for a, b in taken:
+            if start < b and a < end:
+                return
+        atoms, seps = _parse_list(lst)
+        # "gleason 6, C)": a list mixing alphabets starts where the last atom's run starts.
+        while len(atoms) > 1 and not (set(pl.kinds(atoms[0])) & set(pl.kinds(atoms[-1]))):
+            if form in ("paren", "paren_extra", "mention"):
+                return
+            start = text.index(atoms[1], start + len(atoms[0]))
+            atoms, seps = atoms[1:], seps[1:]
+        if atoms:
+            toks.append(_Tok(start, end, atoms, seps, form))
+            taken.append((start, end))
+
+    for sp in markup or ():
+        if getattr(sp, "tag", None) != "bold":
+            continue
+        raw = text[sp.start : sp.end]
+        m = _LIST_FULL.match(raw.strip(" \t()[].:;,"))
+        if m:
+            s, e = sp.start, sp.end
+            while s > 0 and text[s - 1] in "([":
+                s -= 1
+            while e < len(text) and text[e] in ").:]":
+                e += 1
+            add(s, e, m.group(1), "bold")
+
+    for m in _PAREN.finditer(text):
+        inner = m.group(1)
+        s, e = m.start(), m.end()
+        if e < len(text) and text[e] == ":":
+            e += 1
+        full = _LIST_FULL.match(inner)
+        if full:
+            add(s, e, full.group(1), "paren")
+            continue
+        pm = _PAREN_PANEL.match(inner)
+        if pm:
+            add(s, e, pm.group(1), "mention")
+            continue
+        xm = _PAREN_EXTRA.match(inner)
+        if xm and not _LIST_FULL.match(inner[xm.end() :]):
+            add(s, e, xm.group(1), "paren_extra")
+            continue
+        tm = _PAREN_TAIL.search(inner)
+        if tm:
+            add(s, e, tm.group(1), "mention")
+
+    # The strong forms end in ")" or ":"; anchoring on those characters keeps this fast.
+    for m in _RPAREN.finditer(text):
+        p = m.start()
+        c = _CLOSE_END.search(text, max(0, p - 16), p + 1)
+        if c and _glue_ok(text, c.start()) and not _inside_paren(text, c.start(), r.sent_start(c.start())):
+            add(c.start(), c.end(), c.group(1), "close")
+            continue
+        g = _CLOSE_GLUED.match(text, p - 1) if p >= 2 else None
+        if g and not _inside_paren(text, g.start(), r.sent_start(g.start())):
+            add(g.start(), g.end(), g.group(1), "close")
+    for m in _COLON_CHAR.finditer(text):
+        p = m.start()
+        c = _COLON_END.search(text, max(0, p - 40), p + 1)
+        if c and not _inside_paren(text, c.start(), r.sent_start(c.start())):
+            add(c.start(), c.end(), c.group(1), "colon")
+    # Weak forms: only at a sentence start or after ";"/":" ("cells: A. H&E; B. p63 IHC;").
+    clause_starts = []
+    for m in _CLAUSE_MARK.finditer(text):
+        clause_starts.append(m.end())
+    for pos in sorted(set(r.starts) | set(clause_starts)):
+        if pos >= len(text) or not _glue_ok(text, pos):
+            continue
+        after_mark = pos in clause_starts
+        for rx, form in _WEAK_FORMS:
+            if rx is _BARE_CLAUSE and not after_mark:
+                continue
+            m = rx.match(text, pos)
+            if m:
+                add(pos, m.end(), m.group(1), form)
+                break
+    if "anel" in text:
+        for m in _PANEL_WORD.finditer(text):
+            add(m.start(), m.end(), m.group(1), "mention")
+    toks.sort(key=lambda t: t.start)
+    for t in toks:
+        t.sent = r.sent(t.start)
+    return toks
+
+
+# Forms that need company: one "A Mice" or "A, B and C" at a sentence start is prose.
+_WEAK = ("bare", "comma", "dot", "dash")
+_WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_BARE, "bare"), (_BARE_CLAUSE, "bare"), (_COMMA, "comma"))
+_GRID_RE = re.compile(r"([A-Za-z])([1-9][0-9]?)\Z")
+
+
+def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+    """Pick the caption's alphabet, the labels of its run and the tokens that count."""
+    delim = [t for t in toks if t.form != "mention"]
+    alpha, labels, ok = _best_alphabet(delim, ocr_labels) if delim else (pl.NONE, set(), set())
+    if alpha == pl.NONE:  # only mentions ("hK11 (Panel a) and hK13 (Panel b) levels")
+        alpha, labels, ok = _best_alphabet(toks, ocr_labels)
+    return alpha, labels, ok
+
+
+def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+    ocr_raw = [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
+    best: tuple[float, int] = (0.0, 0)
+    best_alpha, best_labels, best_ok = pl.NONE, set(), set()
+    present = {k for t in pool for a in t.atoms for k in pl.kinds(a)}
+    for rank, alpha in enumerate(pl.ALPHABETS):
+        if alpha not in present:
+            continue
+        labs_of = {id(t): _expand(t, alpha) for t in pool}
+        # A grid label needs a sibling ("b1", "b2"): a lone "(G5)" is a Gleason grade.
+        grids: dict[str, int] = {}
+        for labs in labs_of.values():
+            for x in labs:
+                m = _GRID_RE.match(x)
+                if m:
+                    grids[m.group(1)] = grids.get(m.group(1), 0) + 1
+        for k, labs in labs_of.items():
+            labs_of[k] = [x for x in labs if not _GRID_RE.match(x) or grids.get(x[0], 0) >= 2]
+        # Weak forms ("A Mice", "A, prostate", "A. Little") count when at least two of them
+        # agree, or when one continues the label just before it ("(a). b Adenocarcinoma").
+        weak = {x for t in pool if t.form in _WEAK for x in labs_of[id(t)]}
+        ok: set[int] = set()
+        labels: set[str] = set()
+        prev_ord: int | None = None
+        for t in pool:
+            labs = labs_of[id(t)]
+            if not labs:
+                continue
+            if t.form in _WEAK and len(weak) < 2:
+                o = pl.ordinal(labs[0], alpha)
+                if prev_ord is None or o != prev_ord + 1:
+                    continue
+            ok.add(id(t))
+            labels.update(labs)
+            prev_ord = max((pl.ordinal(x, alpha) or 0) for x in labs)
+        run = _run(labels, alpha)
+        if not run:
+            continue
+        score = len(run) + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
+        if ocr_raw:
+            score += 2.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
+        key = (score, -rank)
+        if key > best:
+            best, best_alpha, best_labels, best_ok = key, alpha, run, ok
+    return best_alpha, best_labels, best_ok
+
+
+def _run(labels: set[str], alpha: str) -> set[str]:
+    """The labels forming a plausible run: starting within a–d, at most one label skipped."""
+    if not labels:
+        return set()
+    ords = sorted({pl.ordinal(x, alpha) for x in labels} - {None})
+    if not ords or ords[0] > 3:
+        return set()
+    keep = {ords[0]}
+    for a, b in zip(ords, ords[1:]):
+        if b - a > 2:
+            break
+        keep.add(b)
+    return {x for x in labels if pl.ordinal(x, alpha) in keep}
+
+
+def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
+    """Prefix, postfix or mention for each token (see the module docstring, step 4)."""
+    text = r.text
+    strong_pre = strong_post = 0
+    pending: list[_Tok] = []
+    for i, t in enumerate(toks):
+        if t.form == "mention":
+            t.role = "mention"
+            continue
+        if t.form not in ("paren", "paren_extra"):
+            t.role = "prefix"
+            continue
+        floor = r.sent_start(t.start)
+        before = _prev_word(text, t.start, floor)
+        nxt = text[t.end : t.end + 40].lstrip()
+        # "size (B) and weight (C)", "(A,B) or without": a conjunction after the label
+        # closes the item before it, it does not open a new one.
+        followed_by_text = bool(nxt) and (nxt[0].isalnum() or nxt[0] in "\"'[\u03b1\u03b2\u03b3") and not _CONJ_NEXT.match(nxt)
+        prev = toks[i - 1] if i > 0 else None
+        joined_to_prev = (
+            prev is not None
+            and prev.sent == t.sent
+            and not text[prev.end : t.start].strip(" ,;&").replace("and", "").replace("or", "").strip()
+        )
+        if before in _CUE_WORDS or (joined_to_prev and prev.role == "mention"):
+            t.role = "mention"
+        elif before == "" or before in (";", ":", ",", ".", "(", "[") or before in _CONJ:
+            t.role = "prefix"
+            strong_pre += 1
+        elif not followed_by_text:
+            t.role = "postfix"
+            strong_post += 1
+        else:
+            t.role = "?"
+            pending.append(t)
+    mode = "postfix" if strong_post > strong_pre else "prefix"
+    # "antisense (b) and sense (c) probes": a word on both sides follows the label before
+    # it in the same sentence, else the caption's prevailing habit.
+    prev: _Tok | None = None
+    for t in toks:
+        if t.role == "?":
+            t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
+        prev = t
+    # A prefix label owns the rest of its sentence: a later bracketed label there splits it.
+    # Except a header range ("(A-F) ... cells (A,B) or ... (C,D)"), whose items follow.
+    owner: _Tok | None = None
+    for t in toks:
+        if t.role == "prefix":
+            owner = t
+        elif t.role == "postfix" and owner is not None and t.sent == owner.sent:
+            if not set(t.labels) <= set(owner.labels):
+                t.role = "prefix"
+                owner = t
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def _is_global(sentence: str, labels_mentioned: int) -> bool:
+    s = sentence.strip()
+    if not s:
+        return True
+    if labels_mentioned >= 2:
+        return True
+    if not any(ch.isalpha() for ch in s):
+        return True  # a stray "[16]." left by the sentence splitter
+    if _PANEL_PART.search(s):
+        return False
+    if re.search(r"\bwith permission\b", s, re.I) or _LEGEND_EQ.search(s):
+        return True
+    return bool(
+        _GLOBAL.match(s)
+        or _SCALE_ANYWHERE.search(s)
+        or (_LEGEND_SYMBOL.search(s) and _LEGEND_VERB.search(s))
+        or _ABBREV_LIST.match(s)
+        or (len(s.split()) <= 6 and _STAIN_NOTE.search(s))
+    )
+
+
+_FORM_CONF = {
+    "bold": 0.95,
+    "close": 0.9,
+    "colon": 0.9,
+    "paren": 0.9,
+    "paren_extra": 0.8,
+    "dot": 0.85,
+    "dash": 0.85,
+    "bare": 0.8,
+    "comma": 0.75,
+    "mention": 0.5,
+}
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Shrink [a, b) past whitespace and the punctuation a label token leaves behind."""
+    while a < b and (text[a].isspace() or text[a] in ",;:.)]"):
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def split_caption(
+    caption: str,
+    markup: Sequence | None = None,
+    ocr_labels: Sequence[str] | None = None,
+) -> CaptionSplit:
+    """Split ``caption`` into labelled subcaptions (see the module docstring).
+
+    ``markup``: the figure's ``caption_markup`` (``TextSpan``s); bold labels count as the
+    strongest delimiters. ``ocr_labels``: labels read on the image, used only to pick the
+    alphabet ("i" the letter vs "i" the numeral, "A" vs "a"). Never raises on text.
+    """
+    text = caption or ""
+    r = _Reader(text)
+    toks = _find_tokens(r, markup)
+    alpha, run, ok = _choose_alphabet(toks, ocr_labels) if toks else (pl.NONE, set(), set())
+    if alpha != pl.NONE:
+        # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
+        run = _run(run | {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}, alpha) | run
+    kept: list[_Tok] = []
+    for t in toks:
+        if t.form != "mention" and id(t) not in ok:
+            continue
+        t.labels = [x for x in _expand(t, alpha) if x in run] if alpha != pl.NONE else []
+        if t.labels:
+            kept.append(t)
+    if alpha == pl.NONE or len({pl.normalise(x) for t in kept for x in t.labels}) < 2:
+        pos = _split_positions(r)
+        if pos is not None:
+            return pos
+        return CaptionSplit(text, pl.NONE, [], [], (0, 0), (len(text), len(text)))
+    # Bold labels, where the markup has them, are the caption's own delimiters.
+    if sum(1 for t in kept if t.form == "bold") >= 2:
+        kept = [t for t in kept if t.form in ("bold", "mention")]
+    _assign_roles(r, kept)
+    return _build(r, kept, alpha)
+
+
+def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None = None) -> CaptionSplit:
+    """Turn classified tokens into spans, preface and trailer (module docstring, step 5)."""
+    text = r.text
+    n = len(text)
+    delims = [t for t in toks if t.role in ("prefix", "postfix")]
+    delimited = {pl.normalise(x) for t in delims for x in t.labels}
+
+    # Sentences that are the only place a label appears: that sentence is its text.
+    mention_sents: dict[int, list[str]] = {}
+    for t in toks:
+        if t.role == "mention":
+            for x in t.labels:
+                if pl.normalise(x) not in delimited and x not in mention_sents.setdefault(t.sent, []):
+                    mention_sents[t.sent].append(x)
+    mention_sents = {k: v for k, v in mention_sents.items() if v}
+    cuts = sorted((r.starts[s], r.sent_end(s)) for s in mention_sents)
+
+    def cut_at(a: int, b: int) -> list[tuple[int, int]]:
+        """[a, b) minus the mention sentences, as non-empty pieces."""
+        out = []
+        for ca, cb in cuts:
+            if cb <= a or ca >= b:
+                continue
+            if ca > a:
+                out.append((a, ca))
+            a = max(a, cb)
+        if a < b:
+            out.append((a, b))
+        return [p for p in out if text[p[0] : p[1]].strip(" \t\n,;:.")]
+
+    if not delims:
+        subs: list[Subcaption] = []
+        if mention_sents:
+            # Labels only ever mentioned ("hK11 (Panel a) and hK13 (Panel b) levels ..."): the
+            # caption does not divide its text, so each label is described by all of it.
+            labels = list(dict.fromkeys(x for s in sorted(mention_sents) for x in mention_sents[s]))
+            a, b = _trim(text, 0, n)
+            subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", 0.4))
+        return _finish(text, alpha, subs, (0, 0), (n, n))
+
+    first = delims[0]
+    pre_end = first.start if first.role == "prefix" else r.sent_start(first.start)
+    pieces = cut_at(0, pre_end)
+    preface = (pieces[0][0], pieces[-1][1]) if pieces else (0, 0)
+
+    # (token, labels, start, end, stem, tail) for every span, in caption order.
+    spans: list[list] = []
+    stems: dict[int, tuple[int, int]] = {}
+    prev_end = preface[1]
+    for i, t in enumerate(delims):
+        nxt = delims[i + 1] if i + 1 < len(delims) else None
+        if t.role == "prefix":
+            a = t.end
+            if nxt is None:
+                b = n
+            elif nxt.role == "postfix" and nxt.sent == t.sent:
+                b = a  # a header range: the items after it carry the text
+            elif nxt.sent != t.sent and nxt.role == "postfix":
+                b = r.sent_start(nxt.start)
+            elif nxt.sent != t.sent and _introduces(text, nxt.start, r.sent_start(nxt.start)):
+                # "Bladder sections are derived from F) ..., G) ...": a local stem shared
+                # by the labels of that sentence.
+                b = r.sent_start(nxt.start)
+                stems.setdefault(nxt.sent, (b, nxt.start))
+            else:
+                b = nxt.start
+            pieces = cut_at(a, b) or [(a, a)]
+            for a2, b2 in pieces:
+                spans.append([t, t.labels, a2, b2, stems.get(t.sent), None])
+            prev_end = b
+            continue
+        # postfix: the text since the previous span closes here
+        a = max(prev_end, r.sent_start(t.start)) if i == 0 else prev_end
+        if r.sent_start(t.start) >= a and t.sent not in stems:
+            # "...was dependent on the staining pattern: area (A), nuclei (B), ...": the words up
+            # to a colon lead into every item of the sentence.
+            colon = text.rfind(": ", r.sent_start(t.start), t.start)
+            if colon > 0 and not any(u.start < colon for u in delims if u.sent == t.sent):
+                stems[t.sent] = _trim(text, r.sent_start(t.start), colon + 1)
+                a = colon + 1
+        pieces = cut_at(a, t.start) or [(t.start, t.start)]
+        for a2, b2 in pieces:
+            spans.append([t, t.labels, a2, b2, stems.get(t.sent), None])
+        prev_end = t.end
+        if nxt is not None and nxt.sent == t.sent:
+            continue
+        # The last postfix label of its sentence: the rest of the sentence completes it.
+        s_end = r.sent_end(t.sent)
+        group = [u for u in delims if u.sent == t.sent and u.role == "postfix"]
+        ta, tb = _trim(text, t.end, s_end)
+        if tb > ta:
+            shared = len(group) > 1 and tb - ta <= _TAIL_MAX
+            for sp in spans:
+                if sp[0] in (group if shared else [t]):
+                    sp[5] = (ta, tb)
+        prev_end = s_end
+        if nxt is not None and nxt.role == "prefix":
+            # Unlabelled sentences between a postfix group and the next prefix label go on
+            # describing that group ("... (A) or ... (B). The sections were ... (C) Quant...").
+            labels = list(dict.fromkeys(x for u in group for x in u.labels))
+            hdr = next((u for u in delims if u.role == "prefix" and u.sent == t.sent), None)
+            if hdr is not None:
+                labels = list(dict.fromkeys(hdr.labels + labels))
+            stop = r.sent_start(nxt.start) if _introduces(text, nxt.start, r.sent_start(nxt.start)) else nxt.start
+            for a2, b2 in cut_at(s_end, stop):
+                spans.append([t, labels, a2, b2, None, None])
+            prev_end = stop
+
+    # Trailer: closing sentences about the whole figure, after the last label's own text.
+    last = delims[-1]
+    trailer = (n, n)
+    if last.role == "prefix":
+        own = [sp for sp in spans if sp[0] is last]
+        a, b = own[-1][2], own[-1][3]
+        region_start = r.sent_end(r.sent(_trim(text, a, b)[0]))
+    else:
+        region_start = prev_end
+        a, b = region_start, n
+    if region_start < n:
+        enumeration = any(u is not last and u.sent == last.sent and u.role != "mention" for u in delims)
+        # Sentences that are some label's only mention are never part of the trailer.
+        end = n
+        for ca, cb in reversed(cuts):
+            if cb >= end and ca >= region_start:
+                end = ca
+        cut = _peel(r, toks, region_start, end, everything=enumeration)
+        for ca, cb in cuts:
+            if cut < cb <= end:
+                cut = cb  # a trailer never spans a mention sentence
+        if cut < end:
+            trailer = (cut, end)
+        if last.role == "prefix":
+            for sp in spans:
+                if sp[0] is last and sp[3] > cut:
+                    sp[3] = max(sp[2], cut)
+        else:
+            for a2, b2 in cut_at(region_start, cut):
+                spans.append([last, last.labels, a2, b2, None, None])
+
+    subs = []
+    pending: list[str] = []
+    for t, labels, a, b, stem, tail in spans:
+        a, b = _trim(text, a, b)
+        body = text[a:b]
+        if t.role == "prefix" and body.lower().strip(" ,;&") in ("", "and", "or", "&", "as well as"):
+            nxt_tok = next((u for u in delims if u.start >= t.end), None)
+            if body.strip() or (nxt_tok is not None and not text[t.end : nxt_tok.start].strip()):
+                # "(B) and C) text": a label whose span is only a conjunction shares the next.
+                pending.extend(labels)
+                continue
+            # An empty header ("(A-F) ... cells (A,B) or ... (C,D)") is kept only for labels
+            # no other span covers (see _finish).
+        conf = _FORM_CONF.get(t.form, 0.7)
+        if t.role == "postfix":
+            conf = min(conf, 0.75)
+        subs.append(
+            Subcaption(
+                labels=list(dict.fromkeys(pending + list(labels))),
+                start=a,
+                end=b,
+                text=body,
+                self_contained="",
+                kind=kind_override or t.role,
+                confidence=conf,
+                stem_start=stem[0] if stem else None,
+                stem_end=stem[1] if stem else None,
+                tail_start=tail[0] if tail else None,
+                tail_end=tail[1] if tail else None,
+            )
+        )
+        pending = []
+    if pending:
+        s_idx = last.sent
+        a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
+        subs.append(Subcaption(pending, a, b, text[a:b], "", "mention", 0.5))
+    for s_idx, labels in mention_sents.items():
+        a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
+        subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", _FORM_CONF["mention"]))
+    return _finish(text, alpha, subs, preface, trailer)
+
+
+def _peel(r: _Reader, toks: list[_Tok], start: int, end: int, *, everything: bool) -> int:
+    """Where the shared trailer begins inside [start, end): whole-figure sentences taken
+    from the end. After an enumeration sentence ("(A) x, (B) y and (C) z.") everything
+    that follows speaks for all panels."""
+    text = r.text
+    if everything:
+        return start
+    cut = end
+    s_idx = r.sent(max(start, end - 1))
+    while s_idx >= 0 and cut > start:
+        s0 = max(r.starts[s_idx], start)
+        sentence = text[s0:cut]
+        mentioned = sum(len(t.labels) for t in toks if s0 <= t.start < cut)
+        if not _is_global(sentence, mentioned) or _repeated(text, sentence, s0):
+            break
+        cut = s0
+        s_idx -= 1
+    return cut
+
+
+def _repeated(text: str, sentence: str, before: int) -> bool:
+    """"Magnification: × 200." after every panel is per-panel, not a trailer."""
+    s = sentence.strip()
+    return len(s) > 8 and s in text[:before]
+
+
+def _finish(text: str, alpha: str, subs: list[Subcaption], preface, trailer) -> CaptionSplit:
+    n = len(text)
+    subs.sort(key=lambda s: s.start)
+    # Labels left with no text of their own (a repeated "(d)." at a sentence end, an empty
+    # header) are dropped when another span covers them.
+    covered = {pl.normalise(x) for s in subs if s.text for x in s.labels}
+    subs = [s for s in subs if s.text or any(pl.normalise(x) not in covered for x in s.labels)]
+    preface = _trim(text, *preface) if preface[1] > preface[0] else (0, 0)
+    trailer = _trim(text, *trailer) if trailer[1] > trailer[0] else (n, n)
+    split = CaptionSplit(text, alpha, [], subs, preface, trailer)
+    pre, tra = split.preface_text, split.trailer_text
+    order: dict[str, int] = {}
+    for s in subs:
+        s.self_contained = _join([pre, s.local_text(text), tra])
+        for x in s.labels:
+            order.setdefault(x, len(order))
+
+    def key(x: str) -> tuple[int, int]:
+        o = pl.ordinal(x, alpha)
+        return (o if o is not None else 999, order[x])
+
+    split.labels = sorted(order, key=key)
+    return split
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _split_positions(r: _Reader) -> CaptionSplit | None:
+    """Captions without letters that say "Left: ... Right: ..." or "(top) ... (bottom)"."""
+    text = r.text
+    toks: list[_Tok] = []
+    for m in _POSITION.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group(1)
+        canon = pl.POSITION_WORDS[word.lower()]
+        if s > 0 and text[s - 1] == "(" and e < len(text) and text[e] == ")":
+            t = _Tok(s - 1, e + 1, [word], [], "paren", labels=[word])
+        elif r.at_sentence_start(s) or _prev_word(text, s, r.sent_start(s)) == ";":
+            k = e
+            while k < len(text) and text[k] in " \t":
+                k += 1
+            if k < len(text) and text[k] in ":,\u2013\u2014-":
+                t = _Tok(s, k + 1, [word], [], "colon", labels=[word])
+            else:
+                continue
+        else:
+            continue
+        t.sent = r.sent(t.start)
+        del canon
+        toks.append(t)
+    if len({pl.POSITION_WORDS[t.labels[0].lower()] for t in toks}) < 2:
+        return None
+    _assign_roles(r, toks)
+    split = _build(r, toks, pl.POSITION, kind_override="position")
+    for s in split.subcaptions:
+        s.confidence = min(s.confidence, 0.6)
+    return split

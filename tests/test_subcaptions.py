@@ -1,0 +1,290 @@
+"""Caption splitting: label forms, delimiters vs references, alphabets, preface/trailer.
+
+The captions here are written for the tests (patterns seen in PMC, words our own); the real
+captions with human splits are scored in the last test, which skips without ../shared.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from pmcmine.records import TextSpan
+from pmcmine.text import panel_labels as pl
+from pmcmine.text.subcaptions import split_caption
+
+
+def texts(caption: str, **kw) -> dict[str, str]:
+    s = split_caption(caption, **kw)
+    return {lab: " ".join(x.local_text(caption) for x in s.spans_for(lab)) for lab in s.labels}
+
+
+# --------------------------------------------------------------------------- label forms
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Title. (A) One thing. (B) Another thing.", ["A", "B"]),
+        ("Title. A) One thing. B) Another thing.", ["A", "B"]),
+        ("Title. (a) One thing. (b) Another thing.", ["a", "b"]),
+        ("Title. a. One thing. b. Another thing.", ["a", "b"]),
+        ("Title. A: One thing. B: Another thing.", ["A", "B"]),
+        ("Title. A \u2013 One thing. B \u2013 Another thing.", ["A", "B"]),
+        ("Title. a One thing. b Another thing.", ["a", "b"]),  # Springer's bare letters
+        ("Tissues: A, liver; B, kidney; C, lung.", ["A", "B", "C"]),
+        ("Title. (A, B) Controls. (C and D) Mutants.", ["A", "B", "C", "D"]),
+        ("Title. (A\u2013C) Controls. (d-f) is not the same alphabet. (D-F) Mutants.", list("ABCDEF")),
+        ("Title. (A, D, G) First; (B, E, H) second; (C, F, I) third.", list("ABCDEFGHI")),
+        ("Title. (i) One. (ii) Two. (iii) Three. (iv) Four.", ["i", "ii", "iii", "iv"]),
+        ("Title. (ii-iv) Three at once. (i) One.", ["i", "ii", "iii", "iv"]),
+        ("Title. (1) One. (2) Two. (3) Three.", ["1", "2", "3"]),
+        ("Overview. (A1) first (A2) second (B) third.", ["A1", "A2", "B"]),
+        ("Study title.(A) Glued to the title. (B) Next.", ["A", "B"]),
+        ("Study title.A Glued bare label. B Next one.", ["A", "B"]),
+        ("Study title.A. Glued dotted label. B. Next one.", ["A", "B"]),
+        ("Study titleA) Glued without a period. B) Next.", ["A", "B"]),
+        ("Stained sections: A. H & E; B. p63; C. AR.", ["A", "B", "C"]),
+        ("Sections of the tumour (a). b Higher magnification.", ["a", "b"]),
+        ("Title. (a, b, and c) Three panels. (d) One more.", ["a", "b", "c", "d"]),
+    ],
+)
+def test_label_forms(caption, labels):
+    assert split_caption(caption).labels == labels
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Vitamin A levels in type B cells (A549 cells) were high.",
+        "A\u03b2 plaques in the cortex, n = 3 mice per group.",
+        "Sections stained with H&E (H&E, 200x) and reviewed.",
+        "A single micrograph of a tumour (arrow). Scale bar, 50 \u00b5m.",
+        "Cells were grown for 3 days (see Methods) and imaged.",
+        "Gleason grade G4 glands (G5) next to G3 glands.",  # a lone grid label is a grade
+    ],
+)
+def test_not_labels(caption):
+    split = split_caption(caption)
+    assert split.labels == [] and split.subcaptions == []
+    assert split.alphabet == "none"
+
+
+def test_references_inside_a_subcaption_do_not_split():
+    cap = "Title. (A) Control cells. (B) As in (A), but treated; compare with A and panel A."
+    t = texts(cap)
+    assert set(t) == {"A", "B"}
+    assert t["A"] == "Control cells."
+    assert t["B"].startswith("As in (A), but treated")
+
+
+def test_article_a_is_not_a_label():
+    cap = "(A) Tumours form. A strongly reduced signal is seen. (B) Quantification."
+    assert texts(cap)["A"] == "Tumours form. A strongly reduced signal is seen."
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def test_preface_trailer_and_self_contained():
+    cap = "Effects of X on cells. (A) Control. (B) Treated. Scale bars, 50 \u00b5m."
+    s = split_caption(cap)
+    assert s.preface_text == "Effects of X on cells."
+    assert s.trailer_text == "Scale bars, 50 \u00b5m."
+    assert s.text_for("A") == "Effects of X on cells. Control. Scale bars, 50 \u00b5m."
+    a = s.spans_for("a")[0]  # lookups fold case
+    assert cap[a.start : a.end] == a.text == "Control."
+    assert a.self_contained == s.text_for("A")
+    assert s.text_for("Z") is None
+
+
+def test_offsets_always_index_the_caption():
+    cap = "Title. (A) One; (B) two. In situ with antisense (c) and sense (d) probes. n = 4."
+    for sub in split_caption(cap).subcaptions:
+        assert cap[sub.start : sub.end] == sub.text
+        if sub.tail_start is not None:
+            assert cap[sub.tail_start : sub.tail_end].strip()
+
+
+def test_postfix_labels_close_the_text_before_them():
+    cap = "Sections of normal glands (A), of hyperplasia (B) and of carcinoma (C). Bar, 20 \u00b5m."
+    s = split_caption(cap)
+    t = texts(cap)
+    assert t["A"] == "Sections of normal glands"
+    assert t["B"] == "of hyperplasia"
+    assert t["C"] == "and of carcinoma"
+    assert s.trailer_text == "Bar, 20 \u00b5m."
+    assert all(x.kind == "postfix" for x in s.subcaptions)
+
+
+def test_sentence_tail_completes_every_postfix_item():
+    t = texts("Title. (a) Overview. Hybridisation with antisense (b) and sense (c) probes.")
+    assert t["b"] == "Hybridisation with antisense probes."
+    assert t["c"] == "and sense probes."
+
+
+def test_prefix_then_postfix_sentence():
+    cap = "(A) Colony assay. Grafted cells formed larger tumours in size (B) and weight (C). (D) Survival."
+    t = texts(cap)
+    assert t["A"] == "Colony assay."
+    assert t["B"] == "Grafted cells formed larger tumours in size"
+    assert t["D"] == "Survival."
+
+
+def test_label_inside_a_prefix_sentence_splits_it():
+    t = texts("(C) One tumour lacks the marker, whereas this one has it (D) in contrast to the glands.")
+    assert t["C"] == "One tumour lacks the marker, whereas this one has it"
+    assert t["D"] == "in contrast to the glands."
+
+
+def test_mentioned_only_label_gets_its_sentence():
+    cap = "(A) Invasive glands. (B) Normal glands. The case shown in (C) and (D) has no normal glands."
+    t = texts(cap)
+    assert t["C"] == t["D"] == "The case shown in (C) and (D) has no normal glands."
+    assert t["B"] == "Normal glands."
+
+
+def test_only_mentions_gives_the_whole_caption():
+    cap = "Levels of X (panel a) and Y (panel b) in serum. T1: day 1; T2: day 5."
+    s = split_caption(cap)
+    assert s.labels == ["a", "b"]
+    assert s.text_for("a") == s.text_for("b") == cap
+
+
+def test_header_range_with_items():
+    cap = "Title. (A-D) Staining of mice with the graft (A,B) or without it (C,D). Arrows, tumours."
+    s = split_caption(cap)
+    assert s.labels == ["A", "B", "C", "D"]
+    t = texts(cap)
+    assert t["A"] == t["B"] == "Staining of mice with the graft"
+    assert t["C"] == "or without it"
+    assert s.trailer_text == "Arrows, tumours."
+
+
+def test_local_stem_is_shared_by_its_sentence():
+    cap = "Tissues: A) liver, B) kidney. Bladder sections come from C) normal bladder, D) tumours."
+    t = texts(cap)
+    assert t["C"] == "Bladder sections come from normal bladder,"
+    assert t["D"] == "Bladder sections come from tumours."
+    assert split_caption(cap).preface_text == "Tissues:"
+
+
+def test_conjunction_only_label_shares_the_next_span():
+    t = texts("(A) Carcinoid (40x), (B) and C) adenocarcinoma (10x and 40x).")
+    assert t["B"] == t["C"] == "adenocarcinoma (10x and 40x)."
+
+
+def test_whole_figure_sentences_go_to_the_trailer_only_at_the_end():
+    cap = (
+        "Title. (A) First panel. Error bars are s.d. (B) Second panel with its own note. "
+        "The dashed line marks the border. All images are from one mouse."
+    )
+    s = split_caption(cap)
+    assert s.trailer_text == "The dashed line marks the border. All images are from one mouse."
+    assert texts(cap)["A"] == "First panel. Error bars are s.d."
+    assert texts(cap)["B"] == "Second panel with its own note."
+
+
+def test_enumeration_sentence_shares_what_follows():
+    cap = "Tissues: (A) bone marrow (B) liver (C) lung. Expression is mainly endothelial. Few cells stain."
+    s = split_caption(cap)
+    assert s.trailer_text == "Expression is mainly endothelial. Few cells stain."
+    assert s.text_for("B") == "Tissues: liver Expression is mainly endothelial. Few cells stain."
+
+
+def test_repeated_per_panel_sentence_is_not_a_trailer():
+    cap = "(A) Benign gland. Magnification: x 200. (B) Carcinoma. Magnification: x 200."
+    s = split_caption(cap)
+    assert s.trailer_text == ""
+    assert texts(cap)["B"] == "Carcinoma. Magnification: x 200."
+
+
+# --------------------------------------------------------------------------- alphabets
+
+
+def test_ocr_labels_steer_the_alphabet():
+    cap = "Title. (i) First thing. (ii) Second thing. (a) Another. (b) Yet another."
+    assert split_caption(cap).alphabet == pl.ROMAN_LOWER or split_caption(cap).alphabet == pl.LOWER
+    assert split_caption(cap, ocr_labels=["a", "b"]).alphabet == pl.LOWER
+    assert split_caption(cap, ocr_labels=["i", "ii"]).alphabet == pl.ROMAN_LOWER
+
+
+def test_ninth_letter_is_a_letter_in_a_lettered_caption():
+    cap = " ".join(f"({c}) Panel {c}." for c in "abcdefghij")
+    assert split_caption(cap).labels == list("abcdefghij")
+
+
+def test_bold_markup_labels_are_the_delimiters():
+    cap = "Panel summary. A Control mice. B Treated mice with a type A virus."
+    bold = [TextSpan(15, 16, "bold"), TextSpan(31, 32, "bold")]
+    s = split_caption(cap, markup=bold)
+    assert s.labels == ["A", "B"]
+    assert s.subcaptions[0].confidence >= 0.95
+    assert s.text_for("B") == "Panel summary. Treated mice with a type A virus."
+
+
+def test_position_labels_when_there_are_no_letters():
+    s = split_caption("Left: control mice. Right: treated mice. Scale bar, 10 \u00b5m.")
+    assert s.alphabet == pl.POSITION
+    assert [pl.POSITION_WORDS[x.lower()] for x in s.labels] == ["left", "right"]
+    assert s.text_for("right") == "treated mice. Scale bar, 10 \u00b5m."
+    s = split_caption("Signal in the liver (top) and kidney (bottom).")
+    assert {pl.POSITION_WORDS[x.lower()] for x in s.labels} == {"top", "bottom"}
+
+
+def test_position_words_inside_letters_are_not_top_level():
+    s = split_caption("(A) Top: gross view. Bottom: section. (B) Quantification.")
+    assert s.labels == ["A", "B"]
+
+
+def test_empty_and_garbage_never_raise():
+    for cap in ["", "   ", "(", ")", "(A", "A)", "((a) and (b)) x", ":" * 50, "(A-Z)" * 40, "\u00a0(A)\u00a0x"]:
+        split_caption(cap)
+
+
+def test_panel_label_helpers():
+    assert pl.expand_range("A", "D", pl.UPPER) == ["A", "B", "C", "D"]
+    assert pl.expand_range("ii", "iv", pl.ROMAN_LOWER) == ["ii", "iii", "iv"]
+    assert pl.expand_range("A1", "A3", pl.UPPER) == ["A1", "A2", "A3"]
+    assert pl.expand_range("D", "A", pl.UPPER) == ["D", "A"]
+    assert set(pl.kinds("i")) == {pl.LOWER, pl.ROMAN_LOWER}
+    assert pl.kinds("B") == (pl.UPPER,)
+    assert pl.kinds("0") == ()
+    assert pl.normalise("(A).") == "a"
+    assert pl.ordinal("iv", pl.ROMAN_LOWER) == 3
+
+
+def test_speed():
+    cap = (
+        "Effects of the drug on tumour growth. (A) Colony assay of control cells and of cells "
+        "expressing the gene (n = 3). (B) Tumour volume in mice (n = 8 per group); error bars, s.e.m. "
+        "(C) Sections stained with H&E (left) and for Ki67 (right). Scale bars, 50 \u00b5m. *P < 0.05."
+    )
+    n = 2000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        split_caption(cap)
+    rate = n / (time.perf_counter() - t0)
+    assert rate > 2000  # ~6,000/s measured on one core; loose for slow CI machines
+
+
+# --------------------------------------------------------------------------- real captions
+
+
+def test_real_captions_meet_the_targets(real_dir):
+    import importlib.util
+    from pathlib import Path
+
+    path = real_dir / "captions" / "caption_splits_dev.json"
+    if not path.exists():
+        pytest.skip("no caption splits in shared/")
+    spec = importlib.util.spec_from_file_location(
+        "subcaption_bench", Path(__file__).resolve().parents[1] / "benchmarks" / "subcaption_bench.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    res = bench.score(json.loads(path.read_text()))
+    assert res["label_set_exact"] >= 0.95
+    assert res["mean_similarity"] >= 0.95
