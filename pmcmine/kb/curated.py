@@ -25,48 +25,45 @@ MESH_CUI = {
 TERMS: list[tuple[str | None, str, str | None, list[str], list[str]]] = [
     ("D014057", "Tomography, X-Ray Computed", "C0040405", ["PROC"], [
         "CT", "computed tomography", "computerized tomography", "computed tomographic",
-        "computerised tomography", "CT scan", "CT image", "CT imaging", "CAT scan", "MDCT",
+        "computerised tomography", "CT scan", "CAT scan", "MDCT",
         "multidetector CT", "multidetector computed tomography", "multislice CT",
         "contrast-enhanced CT", "non-contrast CT", "unenhanced CT", "CECT", "NCCT", "HRCT",
-        "high-resolution CT", "cone-beam CT", "CBCT", "micro-CT", "microCT"]),
+        "high-resolution CT", "micro-CT", "microCT"]),
     ("D008279", "Magnetic Resonance Imaging", "C0024485", ["PROC"], [
         "MRI", "MR imaging", "magnetic resonance imaging", "magnetic resonance", "MRI scan",
-        "MR image", "MR", "MRIs", "cMRI", "fMRI", "functional MRI", "cardiac MRI", "brain MRI"]),
+        "MR", "MRIs", "cMRI", "fMRI", "functional MRI", "cardiac MRI", "brain MRI"]),
     ("D014463", "Ultrasonography", "C0041618", ["PROC"], [
         "ultrasound", "ultrasonography", "ultrasonographic", "sonography", "sonographic",
-        "sonogram", "ultrasound image", "ultrasound imaging", "echography", "ultrasound scan",
+        "sonogram", "echography", "ultrasound scan",
         "Doppler ultrasound", "transvaginal ultrasound", "abdominal ultrasound"]),
     (None, "Plain x-ray", "C1306645", ["PROC"], [
-        "X-ray", "x-ray image", "X-ray film", "plain radiograph", "plain radiography",
-        "plain film", "radiograph", "radiographs", "radiographic image", "chest X-ray",
+        "X-ray", "X-ray film", "plain radiograph", "plain radiography",
+        "plain film", "radiograph", "radiographs", "chest X-ray",
         "chest radiograph", "CXR", "roentgenogram", "X-ray radiograph", "plain X-ray"]),
     ("D000792", "Angiography", "C0002978", ["PROC"], [
-        "angiogram", "angiographic", "arteriography", "arteriogram", "DSA",
-        "digital subtraction angiography", "coronary angiogram", "cerebral angiogram"]),
+        "angiogram", "angiographic", "arteriography", "arteriogram", "coronary angiogram", "cerebral angiogram"]),
     ("D049268", "Positron-Emission Tomography", "C0032743", ["PROC"], [
-        "PET", "positron emission tomography", "PET scan", "PET image", "PET imaging",
+        "PET", "positron emission tomography", "PET scan", "PET imaging",
         "FDG-PET", "FDG PET", "PET scans"]),
     ("D004724", "Endoscopy", "C0014245", ["PROC"], [
-        "endoscopic", "endoscopic image", "endoscopic view", "endoscopic examination"]),
+        "endoscopic", "endoscopic examination"]),
     ("D008853", "Microscopy", "C0026018", ["PROC"], [
-        "micrograph", "photomicrograph", "light microscopy", "microscopic image",
-        "light micrograph", "microscopic view"]),
+        "micrograph", "photomicrograph", "light microscopy", "light micrograph", "microscopic view"]),
     ("D004452", "Echocardiography", "C0013516", ["PROC"], [
-        "echocardiogram", "echocardiographic", "transthoracic echocardiography", "TTE",
-        "transesophageal echocardiography", "TEE"]),
+        "echocardiogram", "echocardiographic", "transthoracic echocardiography", "TTE"]),
     ("D011877", "Radionuclide Imaging", None, ["PROC"], [
         "scintigraphy", "scintigram", "bone scan", "bone scintigraphy", "nuclear imaging"]),
     ("D015899", "Tomography, Emission-Computed, Single-Photon", None, ["PROC"], [
-        "SPECT", "single photon emission computed tomography", "SPECT image"]),
+        "SPECT", "single photon emission computed tomography", ]),
     ("D007150", "Immunohistochemistry", None, ["PROC"], [
         "IHC", "immunohistochemical staining", "immunohistochemical", "immunostaining"]),
     ("D005455", "Fluorescent Antibody Technique", None, ["PROC"], [
-        "immunofluorescence", "immunofluorescence staining", "immunofluorescent staining"]),
+        "immunofluorescence", "immunofluorescent staining"]),
     ("D008856", "Microscopy, Fluorescence", None, ["PROC"], [
-        "fluorescence microscopy", "fluorescence image", "fluorescence micrograph",
+        "fluorescence microscopy", "fluorescence micrograph",
         "fluorescent microscopy", "epifluorescence"]),
     ("D018613", "Microscopy, Confocal", None, ["PROC"], [
-        "confocal microscopy", "confocal image", "confocal micrograph", "confocal"]),
+        "confocal microscopy", "confocal micrograph", "confocal"]),
     ("D008854", "Microscopy, Electron", None, ["PROC"], [
         "electron microscopy", "electron micrograph"]),
     ("D046529", "Microscopy, Electron, Transmission", None, ["PROC"], [
@@ -76,7 +73,7 @@ TERMS: list[tuple[str | None, str, str | None, list[str], list[str]]] = [
     ("D010781", "Photography", None, ["PROC"], [
         "photograph", "clinical photograph", "photo", "clinical photo"]),
     ("D015153", "Blotting, Western", None, ["PROC"], [
-        "western blot", "western blotting", "western blot analysis", "immunoblot",
+        "western blot", "western blotting", "immunoblot",
         "immunoblotting", "immunoblots"]),
     ("D053208", "Kaplan-Meier Estimate", None, ["CONC"], [
         "Kaplan-Meier curve", "Kaplan-Meier curves", "Kaplan-Meier survival curve",

@@ -81,6 +81,7 @@ class _Builder:
         self.items: list[ConceptInfo] = []
         self.by_cui: dict[str, ConceptInfo] = {}
         self.by_source_id: dict[str, ConceptInfo] = {}  # "MESH:D014057" -> concept
+        self.by_name: dict[str, ConceptInfo | None] = {}  # lower-case MeSH name/entry term -> concept
         self.stats: Counter = Counter()
 
     def _alias(self, c: ConceptInfo, alias: str) -> None:
@@ -113,13 +114,24 @@ class _Builder:
                     self.by_cui[cui] = target
                     break
 
-    def find(self, cuis: list[str], source_ids: list[str]) -> ConceptInfo | None:
+    def index_name(self, c: ConceptInfo) -> None:
+        """Remember MeSH names; a name two headings share maps to none."""
+        for n in (c.name, *c.aliases):
+            k = n.lower()
+            if k in self.by_name and self.by_name[k] is not c:
+                self.by_name[k] = None
+            else:
+                self.by_name[k] = c
+
+    def find(self, cuis: list[str], source_ids: list[str], name: str | None = None) -> ConceptInfo | None:
         for cui in cuis:
             if cui in self.by_cui:
                 return self.by_cui[cui]
         for sid in source_ids:
             if sid in self.by_source_id:
                 return self.by_source_id[sid]
+        if name is not None:  # same label as exactly one MeSH heading or entry term
+            return self.by_name.get(name.lower())
         return None
 
 
@@ -187,6 +199,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         for t in entry_terms.split("|"):
             b._alias(c, t)
         b.add(c)
+        b.index_name(c)
         b.stats["mesh"] += 1
 
     # 3. Disease Ontology: merge by CUI or MeSH xref, else a concept of its own.
@@ -196,7 +209,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         sid = e["id"]  # "DOID:1234"
         cuis = _cuis(e)
         names = [e["name"], *e.get("synonyms", [])]
-        target = b.find(cuis, [f"MESH:{m}" for m in _meshes(e)])
+        target = b.find(cuis, [f"MESH:{m}" for m in _meshes(e)], e["name"])
         if target is not None:
             b.merge(target, names, sid, cuis)
             b.stats["doid_merged"] += 1
@@ -215,7 +228,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         sid = f"MONDO:{e['id']}"
         cuis = _cuis(e)
         doids = [f"DOID:{x['id']}" for x in e.get("xrefs", []) if x.get("namespace") == "DOID"]
-        target = b.find(cuis, doids + [f"MESH:{m}" for m in _meshes(e)])
+        target = b.find(cuis, doids + [f"MESH:{m}" for m in _meshes(e)], e["name"])
         if target is not None:
             b.merge(target, [e["name"]], sid, cuis)
             b.stats["mondo_merged"] += 1

@@ -183,16 +183,12 @@ class ConceptTagger:
     def __init__(self, kb: str | Path = "open", *, spacy_model: str | None = None,
                  min_score: float = 0.85, linker: bool = True, k: int = 10,
                  ef_search: int | None = None):
-        import warnings
-
         import spacy
         from scispacy.abbreviation import AbbreviationDetector  # noqa: F401 (registers the factory)
         from scispacy.linking_utils import Entity, KnowledgeBase
         from spacy.lang.en.stop_words import STOP_WORDS
         from spacy.matcher import PhraseMatcher
 
-        # scispaCy's abbreviation detector runs an empty matcher on texts without abbreviations.
-        warnings.filterwarnings("ignore", message=r"\[W036\]")
         t0 = time.perf_counter()
         self.kb_dir = resolve_kb(kb)
         self.kb_meta = read_meta(self.kb_dir)
@@ -309,10 +305,15 @@ class ConceptTagger:
 
     # -- tagging -------------------------------------------------------------------------
     def tag(self, text: str) -> list[Mention]:
-        return self._mentions(self.nlp(text))
+        return self.tag_many([text])[0]
 
     def tag_many(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Mention]]:
-        return [self._mentions(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+        import warnings
+
+        with warnings.catch_warnings():
+            # scispaCy's abbreviation detector runs an empty matcher on texts without abbreviations.
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            return [self._mentions(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
 
     def _dict_hit(self, span) -> str | None:
         cid = self.key_concept.get("L" + " ".join(t.lower_ for t in span))
@@ -325,6 +326,7 @@ class ConceptTagger:
         out: dict[tuple[int, int], tuple[str, float]] = {}
         if self.linker is None or not spans:
             return out
+        from spacy.tokens import Span
         from spacy.util import filter_spans
 
         todo = []
@@ -338,7 +340,9 @@ class ConceptTagger:
                 todo.append(s)
         if todo:
             saved = doc.ents
-            doc.ents = filter_spans(todo)
+            # Spans without a label are not entities to spaCy: give abbreviation long forms one.
+            doc.ents = filter_spans([s if s.label_ else Span(doc, s.start, s.end, label="MENTION")
+                                     for s in todo])
             self.linker(doc)
             for e in doc.ents:
                 hit = tuple(e._.kb_ents[0]) if e._.kb_ents else None
@@ -358,6 +362,8 @@ class ConceptTagger:
                 if (s, e) in by_tokens:
                     continue
                 span = doc[s:e]
+                if _in_compound(doc, s, e):
+                    continue
                 if matcher is self.matcher_lower and e - s == 1 and span.text.isupper() and len(span.text) <= 6:
                     # "PET" is not "pet": an all-caps token only matches acronym names.
                     cid = self.key_concept.get("O" + span.text)
@@ -433,6 +439,28 @@ class ConceptTagger:
                     item.text, [(self.concept_keys(m.concept_id), m.text) for m in mentions])
             out.append(t)
         return out
+
+
+# Words that may follow a concept through a hyphen without making a new compound word:
+# "CT-guided", "ultrasound-guided", "LPS-induced", "GFP-positive", "insulin-treated".
+_HYPHEN_OK = frozenset("""guided based induced treated positive negative enhanced weighted derived
+associated related mediated specific deficient dependent independent like type expressing
+stained labeled labelled loaded tagged free rich null knockout deficient infected exposed
+fed sensitive resistant""".split())
+
+
+def _in_compound(doc, s: int, e: int) -> bool:
+    """A single-word match glued by a hyphen into a longer word ("ground-glass", "finger-tapping")."""
+    if e - s != 1 or doc[s].text.isupper():
+        return False
+    tok = doc[s]
+    if s > 0 and doc[s - 1].text in "-\u2010\u2011" and not doc[s - 1].whitespace_ and s > 1 \
+            and not doc[s - 2].whitespace_ and doc[s - 2].is_alpha:
+        return True
+    if e + 1 < len(doc) and doc[e].text in "-\u2010\u2011" and not tok.whitespace_ \
+            and not doc[e].whitespace_ and doc[e + 1].is_alpha and doc[e + 1].lower_ not in _HYPHEN_OK:
+        return True
+    return False
 
 
 def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:

@@ -72,7 +72,7 @@ MODALITIES: list[Modality] = [
                                                             "MESH:D007150", "MESH:D008854",
                                                             "MESH:D046529", "MESH:D008855",
                                                             "MESH:D006651", "MESH:D006652",
-                                                            "MESH:D006653", "MESH:D008858"}),
+                                                            "MESH:D008858"}),
              _re(r"H\s*&\s*E", r"HE[- ]stain\w*", r"ha?ematoxylin", r"eosin", r"histolog\w*",
                  r"histopatholog\w*", r"micrographs?", r"photomicrographs?", r"microscop\w*",
                  r"immunohistochem\w*", r"IHC", r"immunostain\w*", r"stain(?:ed|ing)",
@@ -97,13 +97,21 @@ MODALITIES: list[Modality] = [
                  r"curves?", r"plots?", r"plotted", r"error\s+bars?", r"mean\s*±", r"means?\s*\(?±",
                  r"\bp\s*[<=>]\s*0?\.\d+", r"standard\s+deviation", r"SEM", r"quantification",
                  r"quantified", r"dose[- ]response", r"volcano\s+plots?", r"PCA\s+plots?",
-                 r"correlation", r"distribution\s+of", r"percentage\s+of", r"proportion\s+of")),
+                 r"correlation", r"distribution\s+of", r"percentage\s+of", r"proportion\s+of",
+                 r"levels?\s+(?:of|in)", r"(?:serum|plasma|blood)\s+\w+\s+levels?", r"concentrations?",
+                 r"incidence", r"prevalence", r"measured", r"counts?\s+(?:of|in)", r"survival",
+                 r"growth\s+curves?", r"viral\s+load", r"flow\s+cytometr\w*", r"FACS",
+                 r"(?:real-time|quantitative|q)\s*-?\s*(?:RT-)?PCR", r"qPCR", r"mRNA\s+expression",
+                 r"reporter\s+assay", r"electrocardiogra\w*", r"electroencephalogra\w*", r"ECG", r"EKG",
+                 r"EEG", r"recordings?", r"traces?", r"spirometr\w*", r"consumption\s+rate",
+                 r"time\s+course", r"over\s+time", r"kinetics")),
     Modality("diagram", None, frozenset(),
              _re(r"schematics?", r"schematic\s+(?:diagram|representation|illustration|overview)",
                  r"diagrams?", r"illustrations?", r"illustrating", r"flow\s*-?\s*charts?",
                  r"flow\s+diagrams?", r"workflow", r"cartoons?", r"overview\s+of", r"study\s+design",
                  r"pipeline", r"proposed\s+(?:model|mechanism)", r"model\s+of", r"outline\s+of",
-                 r"CONSORT", r"PRISMA", r"timeline", r"drawing")),
+                 r"CONSORT", r"PRISMA", r"timeline", r"drawing", r"phylogenetic\s+trees?",
+                 r"dendrograms?", r"network\s+of", r"map\s+of\s+the\s+(?:study|plasmid|vector)")),
 ]
 
 BY_LABEL = {m.label: m for m in MODALITIES}
@@ -117,6 +125,12 @@ class ModalityHit:
     score: float
     evidence: list[str] = field(default_factory=list)
     via: str = "concept"  # concept | cue
+
+
+# Histology/microscopy evidence that fluorescence imaging explains as well ("confocal microscopy",
+# "stained with DAPI"): dropped when fluorescence is found.
+_GENERIC_MICROSCOPY = re.compile(r"^(?:microscop\w*|micrographs?|stain(?:ed|ing)|magnification|"
+                                 r"original\s+magnification|immunostain\w*|TEM)$", re.I)
 
 
 def modalities_for(text: str, concept_keys: list[tuple[set[str], str]]) -> list[ModalityHit]:
@@ -140,4 +154,8 @@ def modalities_for(text: str, concept_keys: list[tuple[set[str], str]]) -> list[
                 s = mt.group(0)
                 if s not in h.evidence and len(h.evidence) < 5:
                     h.evidence.append(s)
+    histo, fluo = hits.get("histology/microscopy"), hits.get("fluorescence")
+    if histo is not None and fluo is not None and histo.via == "cue" \
+            and all(_GENERIC_MICROSCOPY.match(e) for e in histo.evidence):
+        del hits["histology/microscopy"]
     return [hits[label] for label in LABELS if label in hits]

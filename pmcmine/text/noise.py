@@ -35,6 +35,8 @@ patient patients subject subjects individual individuals participant participant
 label labels labeled labelled marker markers
 cell cells tissue tissues protein proteins gene genes organ organs specimen specimens
 wild-type wildtype normal abnormal positive negative high low
+complete partial acute chronic severe mild tear tears therapy forest diagnosis incidence prevalence
+growth injury oil oils water glass diffusion photon photons membrane membranes
 """.split())
 
 UNITS = frozenset("""
