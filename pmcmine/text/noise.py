@@ -37,6 +37,8 @@ cell cells tissue tissues protein proteins gene genes organ organs specimen spec
 wild-type wildtype normal abnormal positive negative high low
 complete partial acute chronic severe mild tear tears therapy forest diagnosis incidence prevalence
 growth injury oil oils water glass diffusion photon photons membrane membranes
+repression molar diamond diamonds triangle triangles dot dots cross crosses risk association
+pressure tree
 """.split())
 
 UNITS = frozenset("""
@@ -47,6 +49,11 @@ db v mv kv w mw kw j kcal cal °c °f k pa kpa mmhg rpm x fold
 
 # Two-letter acronyms that are unambiguous enough in figure captions to match unresolved.
 SHORT_ACRONYMS = frozenset({"CT", "MR"})
+
+# Phrases inside which nothing is tagged ("box and whisker plot" is no vibrissa).
+BLOCKED_PHRASES = ("box and whisker", "box-and-whisker", "box and whiskers", "ground glass",
+                   "ground-glass", "whisker plot", "whisker plots", "forest plot", "forest plots",
+                   "funnel plot", "violin plot", "violin plots")
 
 _NUMBERISH = re.compile(r"^[\d\s.,:;/%±+×x*\-–−()\[\]°]+$")
 _HAS_ALPHA = re.compile(r"[^\W\d_]")
