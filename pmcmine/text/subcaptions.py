@@ -117,6 +117,9 @@ def _join(parts: Sequence[str]) -> str:
 # "&" only with a space on one side: "H&E" and "R&D" are words, "(A & B)" is a list.
 _SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
 _LIST = rf"{pl.ATOM}(?:{_SEP}{pl.ATOM})*"
+# Weak forms take only commas, ranges and "and" inside a list: "a,b. Text", "A–C Text".
+_TIGHT_SEP = r"(?:\s*(?:,\s*and\b|,|\band\b|[-\u2013\u2014])\s*)"
+_LIST_TIGHT = rf"{pl.ATOM}(?:{_TIGHT_SEP}{pl.ATOM})*"
 _LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\Z")
 _ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
 _RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b)\s*\Z")
@@ -133,13 +136,13 @@ _ONE_OR_RANGE = rf"{pl.ATOM}(?:\s*[-\u2013\u2014]\s*{pl.ATOM})?"
 _CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
 # A title glued to the first label without even a period: "...tumor tissuesA) Evaluation".
 _CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
-_DOT = re.compile(rf"(?<![\w\-])({pl.ATOM})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
+_DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
 _COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
 _DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]+[-\u2013\u2014][ \t]+(?=\S)")
-_BARE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Z0-9][a-z0-9\-]|[A-Z]\b|[0-9])")
+_BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A-Z][A-Za-z0-9\-]|[A-Z]\b|[0-9])")
 # After ";" or ":" a bare label may precede any word: "A, H&E *25; B H&E *50".
 _BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
-_COMMA = re.compile(rf"(?<![\w\-])({pl.ATOM}),[ \t]+(?=\w)")
+_COMMA = re.compile(rf"(?<![\w\-])({_LIST_TIGHT}),[ \t]+(?=\w)")
 _RPAREN = re.compile(r"\)")
 _COLON_CHAR = re.compile(r":(?=\s)")
 _CLAUSE_MARK = re.compile(r"[;:][ \t]*")
@@ -225,6 +228,7 @@ class _Tok:
     sent: int = 0
 
 
+_LABEL_WORD = re.compile(r"(?:[A-Za-z]|[ivxIVX]{1,4}|[1-9][0-9]?)(?:[-\u2013\u2014,](?:[A-Za-z]|[ivxIVX]{1,4}|[1-9][0-9]?))*\Z")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\Z")  # "B.V", "U.S", "e.g"
 
 
@@ -249,8 +253,10 @@ def _sentence_starts(text: str) -> list[int]:
             low = word.lower()
             if low in _ABBREV or _DOTTED.match(word):
                 continue
-            if len(word) == 1 and word.isalpha() and (glued or (k + 1 < n and text[k + 1].islower())):
+            if len(word) == 1 and word.isupper() and (glued or (k + 1 < n and text[k + 1].islower())):
                 continue
+            if _LABEL_WORD.match(word) and (j == starts[-1] or text[:j].rstrip()[-1:] in (";", ":")):
+                continue  # "A." / "B–F." heading a sentence or clause is a label, not a sentence
             if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit())):
                 continue
         while k < n and text[k].isspace():
@@ -366,6 +372,21 @@ class _Reader:
 # --------------------------------------------------------------------------- tokens
 
 
+def _short_word_before(text: str, p: int) -> bool:
+    """Whether the run of letters/digits ending right before ``p`` (spaces skipped) is
+    short enough to be a label: a cheap test before the label regexes."""
+    j = p
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    k = j
+    while k > 0 and text[k - 1].isalnum():
+        k -= 1
+    if 0 < j - k <= 4:
+        return True
+    # "...tissuesA)": a capital glued to a lower-case word
+    return j - k > 4 and text[j - 1].isupper() and text[j - 2].islower()
+
+
 def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     text = r.text
     toks: list[_Tok] = []
@@ -423,6 +444,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     # The strong forms end in ")" or ":"; anchoring on those characters keeps this fast.
     for m in _RPAREN.finditer(text):
         p = m.start()
+        if not _short_word_before(text, p):
+            continue  # "cells)", "%)": most brackets close words, not labels
         c = _CLOSE_END.search(text, max(0, p - 16), p + 1)
         if c and _glue_ok(text, c.start()) and not _inside_paren(text, c.start(), r.sent_start(c.start())):
             add(c.start(), c.end(), c.group(1), "close")
@@ -432,6 +455,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             add(g.start(), g.end(), g.group(1), "close")
     for m in _COLON_CHAR.finditer(text):
         p = m.start()
+        if not _short_word_before(text, p):
+            continue
         c = _COLON_END.search(text, max(0, p - 40), p + 1)
         if c and not _inside_paren(text, c.start(), r.sent_start(c.start())):
             add(c.start(), c.end(), c.group(1), "colon")
