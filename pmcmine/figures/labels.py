@@ -46,6 +46,7 @@ __all__ = ["PanelLabel", "read_panel_labels", "ocr_engine", "available_engines"]
 
 # What a panel label can read as, brackets stripped: letter(+number), roman, number.
 _LABEL_RE = re.compile(r"\A(?:[A-Za-z][1-9]?|[ivxIVX]{1,4}|[1-9][0-9]?)\Z")
+_ROMAN = re.compile(r"\A(?:[ivx]+|[IVX]+)\Z")
 _ALLOW_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ALLOW = _ALLOW_LETTERS + "0123456789()"
 _TARGET_H = 48  # glyph height Tesseract gets after upscaling (px)
@@ -365,7 +366,7 @@ def _clean(raw: str, glyphs: int = 1) -> str | None:
         elif s[0].lower() == s[1].lower():
             s = s[1]
     # "b1" read as "bt" / "bl": a digit one after a letter.
-    if len(s) == 2 and s[0].isalpha() and s[1] in "tlI|!i":
+    if len(s) == 2 and s[0].isalpha() and s[1] in "tlI|!i" and not _ROMAN.match(s):
         s = s[0] + "1"
     if not s or not _LABEL_RE.match(s):
         return None
