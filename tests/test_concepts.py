@@ -147,3 +147,16 @@ def test_retag_corpus(tmp_path, tagger):
         assert c.sql("SELECT modality FROM modalities WHERE figure_id = 'PMC1/F1'").fetchall() == [("CT",)]
         assert c.sql("SELECT n_mentions FROM concepts WHERE concept_id = 'C0040405'").fetchone()[0] == 3
         assert "fix" in c.sql("SELECT value FROM corpus_info WHERE key = 'concepts_kb'").fetchone()[0]
+
+
+def test_compound_and_species_rules(tagger):
+    # a word glued into a longer hyphenated word is not a mention, unless the suffix only modifies it
+    assert _tags(tagger, "liver-like cells") == []
+    assert _tags(tagger, "liver-derived cells")[0][:2] == ("liver", "C0023884")
+    assert _tags(tagger, "ground-brain")[:1] == []
+    # a species epithet after an abbreviated genus ("M. tuberculosis") is not the disease
+    assert _tags(tagger, "B. brain and the brain") == [("brain", "C0006104", "alias")]
+
+
+def test_get_tagger_is_cached(kb_dir):
+    assert tagging.get_tagger(kb_dir) is tagging.get_tagger(kb_dir)

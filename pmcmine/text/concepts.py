@@ -30,7 +30,7 @@ from pmcmine.text import modality as modality_mod
 from pmcmine.text.noise import is_acronym, name_is_noise, surface_is_noise
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
-MATCHER_VERSION = 3
+MATCHER_VERSION = 4
 
 # The DDL of the tables this module fills (paste into store/schema.sql). Every table has
 # article_id, so the corpus writer replaces an article's rows whole.
@@ -273,7 +273,9 @@ class ConceptTagger:
                     orth_names.add(name)
                     forms = [("O", name)]
                 else:
-                    vs = name_variants(name)
+                    # A variant can be noise where the name is not: "Molars" -> "molar".
+                    vs = [v for v in name_variants(name) if v == name.lower()
+                          or not name_is_noise(v, self.stop_words)]
                     lower_names.update(vs)
                     forms = [("L", v) for v in vs]
                 is_curated_alias = curated and j > 0
@@ -475,8 +477,13 @@ def _in_compound(doc, s: int, e: int) -> bool:
 
 def _after_genus_initial(doc, s: int) -> bool:
     """A lower-case word after an abbreviated genus ("M. tuberculosis", "E. coli") is a species."""
-    return (s >= 2 and doc[s].is_lower and doc[s - 1].text == "." and len(doc[s - 2].text) == 1
-            and doc[s - 2].is_upper and not doc[s - 2].whitespace_)
+    if s < 1 or not doc[s].is_lower:
+        return False
+    prev = doc[s - 1].text
+    if len(prev) == 2 and prev[0].isupper() and prev[1] == ".":  # "M." is one token
+        return True
+    return (s >= 2 and prev == "." and len(doc[s - 2].text) == 1 and doc[s - 2].is_upper
+            and not doc[s - 2].whitespace_)
 
 
 def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
@@ -491,6 +498,17 @@ def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
         kept.append(m)
     kept.sort(key=lambda m: m.start)
     return kept
+
+
+_TAGGERS: dict[tuple, ConceptTagger] = {}
+
+
+def get_tagger(kb: str | Path = "open", **kwargs) -> ConceptTagger:
+    """The process's tagger for ``kb`` (loaded on first use): what an ingest worker calls."""
+    key = (str(kb), tuple(sorted(kwargs.items())))
+    if key not in _TAGGERS:
+        _TAGGERS[key] = ConceptTagger(kb, **kwargs)
+    return _TAGGERS[key]
 
 
 # -- per-article rows ----------------------------------------------------------------------
