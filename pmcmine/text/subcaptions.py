@@ -585,7 +585,12 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             and prev.sent == t.sent
             and not text[prev.end : t.start].strip(" ,;&").replace("and", "").replace("or", "").strip()
         )
-        if before in _CUE_WORDS or (joined_to_prev and prev.role == "mention"):
+        if nxt[:1] in ("\u2014", "\u2013") and nxt[1:2] != " " or nxt.startswith(("\u2014 ", ": ")):
+            # "images of (a,b)\u2014the initial particles": a dash or colon after the label
+            # introduces its text, whatever word comes before.
+            t.role = "prefix"
+            strong_pre += 1
+        elif before in _CUE_WORDS or (joined_to_prev and prev.role == "mention"):
             t.role = "mention"
         elif before == "" or before in (";", ":", ",", ".", "(", "[") or before in _CONJ:
             t.role = "prefix"
@@ -656,7 +661,7 @@ _FORM_CONF = {
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """Shrink [a, b) past whitespace and the punctuation a label token leaves behind."""
-    while a < b and (text[a].isspace() or text[a] in ",;:.)]"):
+    while a < b and (text[a].isspace() or text[a] in ",;:.)]\u2013\u2014"):
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
@@ -715,7 +720,10 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 if pl.normalise(x) not in delimited and x not in mention_sents.setdefault(t.sent, []):
                     mention_sents[t.sent].append(x)
     mention_sents = {k: v for k, v in mention_sents.items() if v}
-    cuts = sorted((r.starts[s], r.sent_end(s)) for s in mention_sents)
+    # A mentioned-only label's sentence is cut out of the spans around it, unless a
+    # delimiter sits in it too ("(a) ... compared with (b) the standard."): then both share it.
+    delim_sents = {t.sent for t in delims}
+    cuts = sorted((r.starts[s], r.sent_end(s)) for s in mention_sents if s not in delim_sents)
 
     def cut_at(a: int, b: int) -> list[tuple[int, int]]:
         """[a, b) minus the mention sentences, as non-empty pieces."""
