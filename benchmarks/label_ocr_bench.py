@@ -115,12 +115,40 @@ def score_sample(n_articles: int, engine: str) -> dict:
     }
 
 
+def write_reports(real: Path, out_dir: Path) -> int:
+    """End to end on the exsclaim figures whose captions the other tool recorded: OCR,
+    split, align; one HTML page per figure (panels, labels, subcaptions side by side)."""
+    from pmcmine.text.align import align
+    from pmcmine.text.align_report import alignment_html
+    from pmcmine.text.subcaptions import split_caption
+
+    exp = json.loads((real / "figures" / "exsclaim" / "exsclaim_expected_output.json").read_text())
+    meta = json.loads((real / "figures" / "panels_dev.json").read_text())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for fig in meta["figures"]:
+        name = fig["file"].rsplit("/", 1)[-1]
+        caption = (exp.get(name) or {}).get("full_caption")
+        if not caption:
+            continue
+        img = Image.open(real / fig["file"])
+        boxes = [p["box"] for p in fig["panels"]]
+        labels = read_panel_labels(img, boxes)
+        split = split_caption(caption, ocr_labels=[x.text for x in labels if x.text])
+        res = align(boxes, labels, split)
+        page = alignment_html(img, boxes, labels, res, caption, title=name)
+        (out_dir / (name.rsplit(".", 1)[0] + ".html")).write_text(page, encoding="utf-8")
+        n += 1
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", type=Path, default=DEFAULT)
     ap.add_argument("--engine", default="all", help="auto, tesserocr, pytesseract or all")
     ap.add_argument("--sample-articles", type=int, default=12, help="synthetic articles to draw (0: none)")
     ap.add_argument("--show", action="store_true")
+    ap.add_argument("--report", type=Path, help="write an HTML page per exsclaim figure (OCR + split + align) here")
     args = ap.parse_args(argv)
     engines = available_engines() if args.engine == "all" else [args.engine]
     if not engines or ocr_engine(engines[0]) is None:
@@ -129,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.real / "figures" / "panels_dev.json").exists():
         print(f"no real figures at {args.real}", file=sys.stderr)
         return 2
+    if args.report:
+        print(f"wrote {write_reports(args.real, args.report)} HTML reports to {args.report}")
     for eng in engines:
         ocr_engine(eng)  # start the engine outside the timing
         r = score_real(args.real, eng, show=args.show)

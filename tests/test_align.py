@@ -285,3 +285,17 @@ def test_sample_alignment_with_ocr(sample12):
         pytest.skip("no Tesseract")
     rate, n = _pairing_rate(*sample12, use_ocr=True)
     assert rate >= 0.98, rate
+
+
+def test_html_report():
+    from PIL import Image
+
+    from pmcmine.text.align_report import alignment_html
+
+    split = split_caption(CAP4)
+    res = align(GRID[:3], ["a", "b", None], split, [ref(1, ["B"])])
+    page = alignment_html(Image.new("RGB", (220, 230), "white"), GRID[:3], ["a", "b", None], res, CAP4,
+                          title="P1 <Fig. 1>")
+    assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
+    assert "P1 &lt;Fig. 1&gt;" in page and "ocr_label" in page and "no_panel" in page
+    assert page.count("<rect") == 3 and "Title. Second. Scale bars, 10 µm." in page

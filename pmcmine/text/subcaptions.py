@@ -811,7 +811,10 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             hdr = next((u for u in delims if u.role == "prefix" and u.sent == t.sent), None)
             if hdr is not None:
                 labels = list(dict.fromkeys(hdr.labels + labels))
-            stop = r.sent_start(nxt.start) if _introduces(text, nxt.start, r.sent_start(nxt.start)) else nxt.start
+            stop = nxt.start
+            if nxt.sent != t.sent and _introduces(text, nxt.start, r.sent_start(nxt.start)):
+                stop = r.sent_start(nxt.start)
+                stems.setdefault(nxt.sent, (stop, nxt.start))
             for a2, b2 in cut_at(s_end, stop):
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
