@@ -122,3 +122,15 @@ def test_real_figures(real_dir):
                 ok += (g.text or "").lower() == p["label"].lower()
     assert n > 100
     assert ok / n >= 0.85  # measured 0.90 with tesserocr, 0.87 with pytesseract
+
+
+@needs_ocr
+def test_top_right_labels_are_found_when_top_left_has_none():
+    img = Image.new("RGB", (460, 200), "white")
+    draw = ImageDraw.Draw(img)
+    font = _font(24)
+    boxes = [[20, 30, 200, 180], [250, 30, 430, 180]]
+    for (x0, y0, x1, y1), lab in zip(boxes, "ab"):
+        draw.rectangle([x0, y0, x1 - 1, y1 - 1], outline="black")
+        draw.text((x1 - 24, y0 + 4), lab, fill="black", font=font)
+    assert [g.text for g in read_panel_labels(img, boxes)] == ["a", "b"]

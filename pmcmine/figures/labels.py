@@ -409,48 +409,25 @@ def read_panel_labels(
         if lb is not None:
             lh = max(4, int(lb[3] - lb[1]))
             region = _clip(lb, W, H, pad=max(2, lh // 4))
-            corner = (region[0], region[1])
-            hmin, hmax = max(3.0, 0.4 * lh), float(region[3] - region[1])
+            best = _read_region(eng, gray, region, (region[0], region[1]), max(3.0, 0.4 * lh),
+                                float(region[3] - region[1]), True, allow, allow_digits, max_candidates)
         else:
+            # Labels sit at the top-left corner, in or just outside the panel; a few
+            # journals put them top-right, searched only when top-left has none.
             x0, y0, x1, y1 = (int(round(v)) for v in box)
             m = int(min(max(0.06 * big, 14), 120))
             reach_x = int(min(max(0.3 * (x1 - x0), m), 3 * m))
             reach_y = int(min(max(0.3 * (y1 - y0), m), 3 * m))
-            region = _clip((x0 - m, y0 - m, x0 + reach_x, y0 + reach_y), W, H)
-            corner = (x0, y0)
             hmin, hmax = max(5.0, 0.006 * big), max(12.0, 0.07 * big)
-        rx0, ry0, rx1, ry1 = region
-        if rx1 - rx0 < 4 or ry1 - ry0 < 4:
-            out.append(PanelLabel(None, 0.0, None, ename))
-            continue
-        sub_gray = gray[ry0:ry1, rx0:rx1]
-        toks = _tokens(sub_gray, hmin, hmax, trusted=lb is not None)
-        for t in toks:
-            cx, cy = rx0 + t.x0, ry0 + t.y0
-            dist = np.hypot(cx - corner[0], cy - corner[1]) / max(1.0, hmax)
-            t.score = -dist + _SIZE_W * t.h / hmax - 0.3 * (t.n - 1)
-        toks.sort(key=lambda t: -t.score)
-        best: PanelLabel | None = None
-        for t in toks[:max_candidates]:
-            psm = 10 if t.n == 1 else 8
-            img = _render(t, sub_gray)
-            raw, conf = eng.read(img, psm, "")
-            text = _clean(raw, t.n)
-            if text is None:
-                # Second try restricted to label characters (see the note on allow-lists).
-                raw2, conf2 = eng.read(img, psm, allow)
-                text = _clean(raw2, t.n)
-                if text is not None:
-                    raw, conf = raw2, conf2
-            if text is None or (not allow_digits and text.isdigit()):
-                continue
-            cand = PanelLabel(text, conf, (rx0 + t.x0, ry0 + t.y0, rx0 + t.x1, ry0 + t.y1), ename, raw)
-            # Candidates come nearest-the-corner first: keep the first confident reading,
-            # fall back to the most confident one.
-            if best is None or (best.confidence < _ACCEPT and conf > best.confidence):
-                best = cand
-            if best.confidence >= _ACCEPT:
-                break
+            best = None
+            for region, corner in (
+                (_clip((x0 - m, y0 - m, x0 + reach_x, y0 + reach_y), W, H), (x0, y0)),
+                (_clip((x1 - reach_x, y0 - m, x1 + m, y0 + reach_y), W, H), (x1, y0)),
+            ):
+                best = _read_region(eng, gray, region, corner, hmin, hmax, False, allow, allow_digits,
+                                    max_candidates)
+                if best is not None:
+                    break
         out.append(best or PanelLabel(None, 0.0, None, ename))
     return _harmonise_case(out)
 
@@ -476,6 +453,42 @@ def _harmonise_case(labels: list[PanelLabel]) -> list[PanelLabel]:
             lab = PanelLabel(t, lab.confidence, lab.box, lab.engine, lab.raw)
         out.append(lab)
     return out
+
+
+def _read_region(eng, gray, region, corner, hmin, hmax, trusted, allow, allow_digits, max_candidates):
+    """The best label reading among the glyph tokens of one region, or None."""
+    rx0, ry0, rx1, ry1 = region
+    if rx1 - rx0 < 4 or ry1 - ry0 < 4:
+        return None
+    sub_gray = gray[ry0:ry1, rx0:rx1]
+    toks = _tokens(sub_gray, hmin, hmax, trusted=trusted)
+    for t in toks:
+        cx = rx0 + (t.x1 if corner[0] > rx0 + (rx1 - rx0) / 2 else t.x0)
+        dist = np.hypot(cx - corner[0], ry0 + t.y0 - corner[1]) / max(1.0, hmax)
+        t.score = -dist + _SIZE_W * t.h / hmax - 0.3 * (t.n - 1)
+    toks.sort(key=lambda t: -t.score)
+    best: PanelLabel | None = None
+    for t in toks[:max_candidates]:
+        psm = 10 if t.n == 1 else 8
+        img = _render(t, sub_gray)
+        raw, conf = eng.read(img, psm, "")
+        text = _clean(raw, t.n)
+        if text is None:
+            # Second try restricted to label characters (see the note on allow-lists).
+            raw2, conf2 = eng.read(img, psm, allow)
+            text = _clean(raw2, t.n)
+            if text is not None:
+                raw, conf = raw2, conf2
+        if text is None or (not allow_digits and text.isdigit()):
+            continue
+        cand = PanelLabel(text, conf, (rx0 + t.x0, ry0 + t.y0, rx0 + t.x1, ry0 + t.y1), eng.name, raw)
+        # Candidates come nearest-the-corner first: keep the first confident reading,
+        # fall back to the most confident one.
+        if best is None or (best.confidence < _ACCEPT and conf > best.confidence):
+            best = cand
+        if best.confidence >= _ACCEPT:
+            break
+    return best
 
 
 def _gray(image: Image.Image | np.ndarray) -> np.ndarray:
