@@ -13,12 +13,13 @@ import re
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from pmcmine.errors import ImageError, PmcmineError
 from pmcmine.figures.images import probe_image
 from pmcmine.jats import parse_article
-from pmcmine.records import Graphic, IngestResult, ParsedArticle
+from pmcmine.records import Graphic, IngestResult, PackageInfo, ParsedArticle
 from pmcmine.sources.local import PackageRef
 from pmcmine.sources.package import Package
 
@@ -27,29 +28,42 @@ _PMCID = re.compile(r"^(PMC\d+)(?:\.\d+)?$")
 
 def process_package(ref: PackageRef, media_dir: str | Path | None = None) -> IngestResult:
     """Parse one package; never raises for bad input."""
-    t0 = time.perf_counter()
-    info = ref.info
-    try:
+
+    def work() -> tuple[ParsedArticle, bytes]:
         pkg = ref.open()
-        xml = pkg.xml()
-        m = _PMCID.match(info.key)
-        article = parse_article(xml, member_names=pkg.names(), article_id=m.group(1) if m else None)
-        if info.metadata and "_error" in info.metadata:
-            article.warnings.append(info.metadata["_error"])
+        article, xml = parse_package(pkg)
         attach_images(article, pkg, Path(media_dir) if media_dir else None)
-        return IngestResult(
-            package=info,
-            status="ok",
-            article=article,
-            xml_sha256=hashlib.sha256(xml).hexdigest(),
-            seconds=time.perf_counter() - t0,
-        )
+        return article, xml
+
+    return guarded(ref.info, work)
+
+
+def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes]]) -> IngestResult:
+    """Run ``work`` and wrap what it returns, or the reason it failed, as an IngestResult."""
+    t0 = time.perf_counter()
+    try:
+        article, xml = work()
+        return IngestResult(package=info, status="ok", article=article,
+                            xml_sha256=hashlib.sha256(xml).hexdigest(),
+                            seconds=time.perf_counter() - t0)
     except PmcmineError as exc:
         error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug must not sink the batch; keep enough to debug it
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"internal error {type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"
     return IngestResult(package=info, status="error", error=error, seconds=time.perf_counter() - t0)
+
+
+def parse_package(pkg: Package, names: list[str] | None = None) -> tuple[ParsedArticle, bytes]:
+    """Parse a package's XML, resolving graphics against ``names`` (default: its files)."""
+    info = pkg.info
+    xml = pkg.xml()
+    m = _PMCID.match(info.key)
+    article = parse_article(xml, member_names=pkg.names() if names is None else names,
+                            article_id=m.group(1) if m else None)
+    if info.metadata and "_error" in info.metadata:
+        article.warnings.append(info.metadata["_error"])
+    return article, xml
 
 
 def attach_images(article: ParsedArticle, pkg: Package, media_dir: Path | None) -> None:

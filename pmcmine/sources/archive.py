@@ -8,6 +8,7 @@ hostile member rejects the whole package with a reason.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import tarfile
 import zlib
@@ -29,8 +30,8 @@ def _check_name(name: str) -> str:
     return norm
 
 
-def read_tar_members(path: str | Path) -> dict[str, bytes]:
-    """All regular files of a tarball as ``{normalised member path: bytes}``.
+def read_tar_members(path: str | Path | bytes, name: str | None = None) -> dict[str, bytes]:
+    """All regular files of a tarball (a path, or its bytes) as ``{member path: bytes}``.
 
     Raises UnsafeArchiveError for hostile members or sizes over the caps, and
     ``tarfile.TarError``/``EOFError``/``zlib.error`` (wrapped as UnsafeArchiveError)
@@ -39,7 +40,9 @@ def read_tar_members(path: str | Path) -> dict[str, bytes]:
     members: dict[str, bytes] = {}
     total = 0
     try:
-        with tarfile.open(path, mode="r:*") as tar:
+        opened = (tarfile.open(fileobj=io.BytesIO(path), mode="r:*") if isinstance(path, bytes)
+                  else tarfile.open(path, mode="r:*"))
+        with opened as tar:
             for count, m in enumerate(tar, start=1):
                 if count > MAX_MEMBERS:
                     raise UnsafeArchiveError(f"more than {MAX_MEMBERS} members")
@@ -61,5 +64,6 @@ def read_tar_members(path: str | Path) -> dict[str, bytes]:
                     raise UnsafeArchiveError(f"member {m.name!r} is truncated")
                 members[name] = data
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        raise UnsafeArchiveError(f"unreadable archive {Path(path).name}: {exc}") from exc
+        label = name or (Path(path).name if not isinstance(path, bytes) else "archive")
+        raise UnsafeArchiveError(f"unreadable archive {label}: {exc}") from exc
     return members

@@ -71,13 +71,13 @@ def folder_package(folder: Path, info: PackageInfo, xml_name: str | None = None)
     return Package(info=info, xml_name=name, _paths=paths)
 
 
-def tar_package(path: Path, info: PackageInfo) -> Package:
+def tar_package(path: Path | bytes, info: PackageInfo) -> Package:
     """An oa_package tarball (``PMC123.tar.gz`` → ``PMC123/…``), read fully into memory."""
-    members = read_tar_members(path)
+    members = read_tar_members(path, name=info.key)
     blobs: dict[str, bytes] = {}
     for member, data in members.items():
         base = posixpath.basename(member)
         if base in blobs:
-            raise PackageError(f"two members named {base!r} in {path.name}")
+            raise PackageError(f"two members named {base!r} in {info.key}")
         blobs[base] = data
     return Package(info=info, xml_name=pick_xml(sorted(blobs)), _blobs=blobs)

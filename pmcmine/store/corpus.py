@@ -75,11 +75,12 @@ class Corpus:
 
     # -- writing -----------------------------------------------------------------------
     def article_tables(self) -> list[str]:
-        """Tables holding per-article rows: every table with an article_id column but the log."""
+        """Tables holding per-article rows: every table with an article_id column but the logs."""
         if self._article_tables is None:
             rows = self.con.execute(
                 "SELECT DISTINCT table_name FROM information_schema.columns "
-                "WHERE column_name = 'article_id' AND table_name <> 'ingest_log' "
+                "WHERE column_name = 'article_id' "
+                "AND table_name NOT IN ('ingest_log', 'harvest_state') "
                 "ORDER BY table_name"
             ).fetchall()
             self._article_tables = [r[0] for r in rows]
@@ -104,8 +105,9 @@ class Corpus:
         finally:
             self.con.unregister("_pmcmine_batch")
 
-    def write(self, results: Iterable[IngestResult], run_id: str | None = None) -> dict[str, int]:
-        """Commit a batch of ingest results in one transaction.
+    def write(self, results: Iterable[IngestResult], run_id: str | None = None,
+              *, state: list[dict] | None = None) -> dict[str, int]:
+        """Commit a batch of ingest results (and harvest_state rows) in one transaction.
 
         An article's rows are replaced whole when the same or a newer version arrives; an older
         version than the corpus holds is logged as ``superseded`` and not written.
@@ -167,6 +169,12 @@ class Corpus:
             for table, rows in tables.items():
                 self._insert(table, rows)
             self._insert("ingest_log", logs)
+            if state:
+                state = list({(r["source"], r["item_key"]): r for r in state}.values())
+                keys = [[r["source"], r["item_key"]] for r in state]
+                self.con.execute(
+                    "DELETE FROM harvest_state WHERE list_contains(?, [source, item_key])", [keys])
+                self._insert("harvest_state", state)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -185,6 +193,14 @@ class Corpus:
             self.con.execute(f"COPY {table} TO '{p.as_posix()}' (FORMAT parquet)")
             paths.append(p)
         return paths
+
+
+    def harvest_state(self, source: str) -> dict[str, tuple]:
+        """``item_key -> (etag, status, filter_sig, attempts)`` for one source."""
+        rows = self.con.execute(
+            "SELECT item_key, etag, status, filter_sig, attempts FROM harvest_state WHERE source = ?",
+            [source]).fetchall()
+        return {r[0]: r[1:] for r in rows}
 
 
 def _version(r: IngestResult) -> int | None:

@@ -106,3 +106,20 @@ CREATE TABLE IF NOT EXISTS corpus_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+
+-- Harvest progress, one row per remote item (a Cloud metadata key, an oa.fcgi package, a
+-- local package). Written in the same transaction as the item's article rows, so after any
+-- interruption the table says exactly what is in the corpus and what is left to do.
+CREATE TABLE IF NOT EXISTS harvest_state (
+    source        VARCHAR NOT NULL,          -- cloud | legacy | dir
+    item_key      VARCHAR NOT NULL,          -- metadata/PMC123.2.json, PMC123, or a local path
+    etag          VARCHAR,                   -- what identifies this state of the item upstream
+    last_modified TIMESTAMP,
+    article_id    VARCHAR,
+    status        VARCHAR,                   -- done | skipped | failed
+    reason        VARCHAR,                   -- why skipped or failed
+    filter_sig    VARCHAR,                   -- the filters a skip was decided under
+    attempts      INTEGER,
+    updated_at    TIMESTAMP,
+    PRIMARY KEY (source, item_key)
+);
