@@ -141,6 +141,72 @@ def sample(
                   f"in {time.perf_counter() - t0:.1f} s")
 
 
+@app.command()
+def harvest(
+    since: Annotated[Optional[str], typer.Option(help="Changed since YYYY-MM or YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Changed until (inclusive) YYYY-MM[-DD].")] = None,
+    source: Annotated[str, typer.Option(help="cloud (PMC Cloud Service), legacy (oa.fcgi), or a local folder.")] = "cloud",
+    endpoint: Annotated[Optional[str], typer.Option(help="Bucket URL (cloud) or oa.fcgi URL (legacy) of a mirror.")] = None,
+    package_base: Annotated[Optional[str], typer.Option(help="Base URL of legacy oa_package tarballs.")] = None,
+    license: Annotated[str, typer.Option("--license", help="any, commercial, or a list: cc-by,cc0,...")] = "any",
+    include_manuscripts: Annotated[bool, typer.Option("--include-manuscripts", help="Keep author manuscripts (TDM licence).")] = False,
+    include_retracted: Annotated[bool, typer.Option("--include-retracted")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many new items.")] = None,
+    db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
+    media_dir: Annotated[Optional[Path], typer.Option(help="Where figure images go [default: <db>_media/].")] = None,
+    ray_address: Annotated[Optional[str], typer.Option(help="auto (a running cluster), local, none, or host:port [default: local when --workers > 1].")] = None,
+    workers: Annotated[int, typer.Option(help="Parallel fetch+parse tasks.")] = 1,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Only retry items that failed before.")] = False,
+    no_inventory: Annotated[bool, typer.Option("--no-inventory", help="List the bucket instead of reading its inventory.")] = False,
+    email: Annotated[Optional[str], typer.Option(envvar="NCBI_EMAIL", help="Contact NCBI asks callers to send.")] = None,
+    api_key: Annotated[Optional[str], typer.Option(envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s instead of 3).")] = None,
+    rate: Annotated[Optional[float], typer.Option(help="Requests/s to NCBI hosts [3, or 10 with an API key].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
+    summary = _run_harvest(locals())
+    if summary.planned and summary.failed == summary.planned:
+        raise typer.Exit(1)
+
+
+def _run_harvest(a: dict):
+    from pmcmine.errors import PmcmineError
+    from pmcmine.pipeline.harvest import HarvestOptions, harvest as run, parse_since, parse_until
+    from pmcmine.sources.filters import ArticleFilter, parse_license_option
+    from pmcmine.sources.http import HttpConfig
+    from pmcmine.sources.legacy import PACKAGE_BASE
+
+    try:
+        opts = HarvestOptions(
+            since=parse_since(a["since"]), until=parse_until(a["until"]), source=a["source"],
+            endpoint=a["endpoint"], package_base=a["package_base"] or PACKAGE_BASE,
+            filter=ArticleFilter(parse_license_option(a["license"]), a["include_manuscripts"],
+                                 a["include_retracted"]),
+            limit=a["limit"], media_dir=str(a["media_dir"]) if a["media_dir"] else None,
+            ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
+            workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
+            http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
+        )
+        if opts.source_kind == "dir" and not Path(opts.source).exists():
+            raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
+        summary = run(opts, a["db"], progress=not a["quiet"])
+    except PmcmineError as exc:
+        console.print(f"[red]harvest failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    t = Table(title=f"harvest run {summary.run_id}", show_header=False)
+    for k, v in [("items planned", summary.planned), ("articles written", summary.done),
+                 ("skipped by filters", summary.skipped), ("failed (retried next run)", summary.failed),
+                 ("superseded (older versions)", summary.superseded), ("figures", summary.figures),
+                 ("inline figure references", summary.refs), ("downloaded", f"{summary.bytes / 1e6:.1f} MB"),
+                 ("seconds", f"{summary.seconds:.1f}"),
+                 ("articles/s", f"{summary.planned / summary.seconds:.1f}" if summary.seconds else "-")]:
+        t.add_row(k, str(v))
+    console.print(t)
+    for key, err in summary.failures[:10]:
+        console.print(f"[red]failed[/red] {key}: {err}")
+    return summary
+
+
 DEMO_QUERIES = [
     ("Articles by licence",
      "SELECT license_code, count(*) AS articles, sum(n_figures) AS figures FROM articles GROUP BY 1 ORDER BY 2 DESC"),
@@ -159,22 +225,30 @@ DEMO_QUERIES = [
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo-out"),
     articles: Annotated[int, typer.Option("--articles", "-n")] = 12,
+    workers: Annotated[int, typer.Option(help="Ray workers (0: in-process, no Ray).")] = 2,
 ) -> None:
-    """The README's main job: write the sample corpus, ingest it, run example queries."""
-    from pmcmine.pipeline.ingest import ingest as run_ingest
+    """The README's main job: serve the sample as a PMC Cloud bucket on 127.0.0.1, harvest
+    ``--since 2024-01`` from it with Ray, and run example queries."""
     from pmcmine.sample import write_sample
+    from pmcmine.sample.bucket import write_inventory
+    from pmcmine.sources.bucket_server import BucketServer
     from pmcmine.store.corpus import Corpus
 
     t0 = time.perf_counter()
     sample_dir = out / "sample"
     console.rule("1. sample corpus")
-    write_sample(sample_dir, articles=articles, seed=0)
-    console.print(f"{articles} articles in PMC Cloud layout ({sample_dir}/cloud) and as "
-                  f"oa_package tarballs ({sample_dir}/legacy)")
-    console.rule("2. ingest")
+    truth = write_sample(sample_dir, articles=articles, seed=0)
+    write_inventory(sample_dir / "cloud", truth)
+    console.print(f"{articles} articles in PMC Cloud layout with an S3 inventory ({sample_dir}/cloud) "
+                  f"and as oa_package tarballs ({sample_dir}/legacy)")
     db = out / "corpus.duckdb"
-    summary = run_ingest([sample_dir / "legacy", sample_dir / "cloud"], db, progress=True)
-    _print_summary(summary, time.perf_counter() - t0)
+    with BucketServer(sample_dir / "cloud") as server:
+        console.rule(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
+        _run_harvest(dict(
+            since="2024-01", until=None, source="cloud", endpoint=server.url, package_base=None,
+            license="any", include_manuscripts=False, include_retracted=False, limit=None, db=db,
+            media_dir=None, ray_address="local" if workers > 0 else "none", workers=max(1, workers),
+            retry_failed=False, no_inventory=False, email=None, api_key=None, rate=None, quiet=False))
     console.rule("3. query")
     with Corpus(db, read_only=True) as corpus:
         for title, q in DEMO_QUERIES:
