@@ -129,15 +129,25 @@ def test_ocr_case_and_brackets_are_folded():
     assert [(t.label, t.method) for t in texts] == [("b", OCR_LABEL), ("a", OCR_LABEL)]
 
 
-def test_duplicate_readings_the_more_confident_wins():
-    class L:  # a PanelLabel look-alike
-        def __init__(self, text, confidence):
-            self.text, self.confidence = text, confidence
+class _Read:  # a PanelLabel look-alike
+    def __init__(self, text, confidence):
+        self.text, self.confidence = text, confidence
 
+
+def test_duplicate_readings_reading_order_decides():
     split = split_caption("Title. (A) One. (B) Two. (C) Three.")
     boxes = [[0, 0, 10, 10], [20, 0, 30, 10], [40, 0, 50, 10]]
-    texts = align_subcaptions(boxes, [L("a", 0.4), L("a", 0.9), L("c", 0.9)], split)
-    assert [(t.label, t.method) for t in texts] == [("B", READING_ORDER), ("A", OCR_LABEL), ("C", OCR_LABEL)]
+    # panel 2 caught panel 1's "a" with more confidence: its place says it is B
+    texts = align_subcaptions(boxes, [_Read("a", 0.4), _Read("a", 0.9), _Read("c", 0.9)], split)
+    assert [(t.label, t.method) for t in texts] == [("A", OCR_LABEL), ("B", READING_ORDER), ("C", OCR_LABEL)]
+
+
+def test_duplicate_readings_more_confident_wins_when_counts_differ():
+    split = split_caption("Title. (A) One. (B) Two. (C) Three. (D) Four.")
+    boxes = [[0, 0, 10, 10], [20, 0, 30, 10], [40, 0, 50, 10]]
+    texts = align_subcaptions(boxes, [_Read("a", 0.4), _Read("a", 0.9), _Read("c", 0.9)], split)
+    assert [(t.panel, t.label, t.method) for t in texts if t.panel is not None] == [
+        (0, None, WHOLE_CAPTION), (1, "A", OCR_LABEL), (2, "C", OCR_LABEL)]
 
 
 def test_position_labels_by_geometry():

@@ -52,6 +52,7 @@ _ALLOW = _ALLOW_LETTERS + "0123456789()"
 _TARGET_H = 48  # glyph height Tesseract gets after upscaling (px)
 _SIZE_W = 0.25  # weight of glyph size against distance to the corner when ranking candidates
 _ACCEPT = 0.5  # first candidate read with at least this confidence wins
+_TOP_RIGHT = True  # search the top-right corner when the top-left has no label
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,15 +420,18 @@ def read_panel_labels(
             reach_x = int(min(max(0.3 * (x1 - x0), m), 3 * m))
             reach_y = int(min(max(0.3 * (y1 - y0), m), 3 * m))
             hmin, hmax = max(5.0, 0.006 * big), max(12.0, 0.07 * big)
+            # The top-right search stays inside the panel: just outside it, in the gutter, is
+            # where the next panel's own label sits.
             best = None
-            for region, corner in (
-                (_clip((x0 - m, y0 - m, x0 + reach_x, y0 + reach_y), W, H), (x0, y0)),
-                (_clip((x1 - reach_x, y0 - m, x1 + m, y0 + reach_y), W, H), (x1, y0)),
-            ):
+            searches = [(_clip((x0 - m, y0 - m, x0 + reach_x, y0 + reach_y), W, H), (x0, y0))]
+            if _TOP_RIGHT:
+                searches.append((_clip((x1 - reach_x, y0, x1, y0 + reach_y), W, H), (x1, y0)))
+            for region, corner in searches:
                 best = _read_region(eng, gray, region, corner, hmin, hmax, False, allow, allow_digits,
                                     max_candidates)
-                if best is not None:
+                if best is not None and (corner[0] == x0 or best.confidence >= _ACCEPT):
                     break
+                best = None  # a doubtful top-right reading is worse than none
         out.append(best or PanelLabel(None, 0.0, None, ename))
     return _harmonise_case(out)
 

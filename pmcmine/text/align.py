@@ -187,7 +187,13 @@ def align_subcaptions(
         k = pl.normalise(text)
         if k and k in key_to_label:
             cands.append((conf, i, k))
-    for conf, i, k in sorted(cands, key=lambda c: (-c[0], c[1])):
+    # Two panels read as the same label: when panels and labels are as many, the one whose
+    # place in reading order matches the label's place in the caption keeps it (the other
+    # reading is usually a neighbour's label caught in the search); else the more confident.
+    rank = {pl.normalise(x): r for r, x in enumerate(labels)}
+    pos = {p: r for r, p in enumerate(order)}
+    same_count = n == len(labels)
+    for conf, i, k in sorted(cands, key=lambda c: ((abs(pos[c[1]] - rank[c[2]]) if same_count else 0), -c[0], c[1])):
         if i in assigned or k in taken:
             continue
         assigned[i] = (k, OCR_LABEL, (0.7 + 0.3 * conf) * sub_conf[k])

@@ -232,6 +232,12 @@ _LABEL_WORD = re.compile(r"(?:[A-Za-z]|[ivxIVX]{1,4}|[1-9][0-9]?)(?:[-\u2013\u20
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]\Z")  # "B.V", "U.S", "e.g"
 
 
+def _char_before(text: str, j: int) -> str:
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return text[j - 1] if j > 0 else ""
+
+
 def _sentence_starts(text: str) -> list[int]:
     """Start offsets of sentences (0 first). Errs towards not splitting.
 
@@ -255,7 +261,7 @@ def _sentence_starts(text: str) -> list[int]:
                 continue
             if len(word) == 1 and word.isupper() and (glued or (k + 1 < n and text[k + 1].islower())):
                 continue
-            if _LABEL_WORD.match(word) and (j == starts[-1] or text[:j].rstrip()[-1:] in (";", ":")):
+            if _LABEL_WORD.match(word) and (j == starts[-1] or _char_before(text, j) in (";", ":")):
                 continue  # "A." / "B–F." heading a sentence or clause is a label, not a sentence
             if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit())):
                 continue
@@ -464,9 +470,15 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     clause_starts = []
     for m in _CLAUSE_MARK.finditer(text):
         clause_starts.append(m.end())
+    n = len(text)
     for pos in sorted(set(r.starts) | set(clause_starts)):
-        if pos >= len(text) or not _glue_ok(text, pos):
+        if pos >= n:
             continue
+        k = pos
+        while k < n and k - pos <= 4 and text[k].isalnum():
+            k += 1
+        if k == pos or k - pos > 4 or not _glue_ok(text, pos):
+            continue  # a label is at most four letters/digits ("iii", "A1"); most starts are words
         after_mark = pos in clause_starts
         for rx, form in _WEAK_FORMS:
             if rx is _BARE_CLAUSE and not after_mark:
