@@ -29,13 +29,23 @@ DEFAULT_EF_CONSTRUCTION = 160
 DEFAULT_EF_SEARCH = 100
 
 
-def build_linker_index(aliases: list[str], out_dir: Path, *, m: int = DEFAULT_M,
-                       ef_construction: int = DEFAULT_EF_CONSTRUCTION, min_df: int = 1,
+# Past this many aliases (a whole UMLS release has millions) the graph is built with lighter
+# parameters: build time grows with M * efConstruction.
+LARGE_KB_ALIASES = 500_000
+LARGE_M = 12
+LARGE_EF_CONSTRUCTION = 64
+
+
+def build_linker_index(aliases: list[str], out_dir: Path, *, m: int | None = None,
+                       ef_construction: int | None = None, min_df: int = 1,
                        threads: int | None = None) -> dict:
     """Fit the vectorizer on ``aliases``, build the HNSW index, write the four files.
 
     Returns stats (aliases indexed, seconds per step).
     """
+    large = len(aliases) > LARGE_KB_ALIASES
+    m = m or (LARGE_M if large else DEFAULT_M)
+    ef_construction = ef_construction or (LARGE_EF_CONSTRUCTION if large else DEFAULT_EF_CONSTRUCTION)
     import joblib
     import nmslib
     import numpy as np
