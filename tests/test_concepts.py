@@ -160,3 +160,29 @@ def test_compound_and_species_rules(tagger):
 
 def test_get_tagger_is_cached(kb_dir):
     assert tagging.get_tagger(kb_dir) is tagging.get_tagger(kb_dir)
+
+
+def test_subfigure_items_and_retag_with_subcaptions(tmp_path, tagger):
+    from pmcmine.records import IngestResult, PackageInfo
+    from pmcmine.store.corpus import Corpus
+
+    rows = {"subcaptions": [{"subcaption_id": "PMC1/F1/s1", "figure_id": "PMC1/F1", "article_id": "PMC1",
+                             "ordinal": 1, "self_contained": "Axial MRI of the brain."}],
+            "subfigure_text": []}
+    assert tagging.subfigure_items(rows) == [TextItem("subcaption", "PMC1/F1/s1", "PMC1/F1", "Axial MRI of the brain.")]
+    rows["subfigure_text"] = [{"subfigure_id": "PMC1/F1/p1", "figure_id": "PMC1/F1", "article_id": "PMC1",
+                               "panel_ordinal": 1, "text": "Axial CT of the liver.", "method": "ocr_label"}]
+    [item] = tagging.subfigure_items(rows)
+    assert item.owner_id == "PMC1/F1/p1"
+
+    db = tmp_path / "c.duckdb"
+    with Corpus(db) as c:
+        c.write([IngestResult(package=PackageInfo(key="PMC1", source="xml", location="x"),
+                              status="ok", article=_article())])
+        c.con.execute("CREATE TABLE IF NOT EXISTS subcaptions (subcaption_id VARCHAR, figure_id VARCHAR, "
+                      "article_id VARCHAR, ordinal INTEGER, self_contained VARCHAR)")
+        c.con.execute("INSERT INTO subcaptions VALUES ('PMC1/F1/s1', 'PMC1/F1', 'PMC1', 1, 'Axial MRI of the brain.')")
+    tagging.retag_corpus(db, tagger=tagger)
+    with Corpus(db, read_only=True) as c:
+        assert c.sql("SELECT owner_kind, owner_id, modality FROM modalities WHERE owner_kind = 'subfigure'"
+                     ).fetchall() == [("subfigure", "PMC1/F1/s1", "MRI")]

@@ -525,15 +525,26 @@ def article_texts(article, subcaptions: Iterable[TextItem] = ()) -> list[TextIte
 def subcaption_items(figure, split) -> list[TextItem]:
     """Subcaption texts of a figure from the caption splitter's ``CaptionSplit``.
 
-    One item per distinct label, its self-contained text (preface + span + trailer), owned by
-    ``<figure_id>/<label>``. Mention offsets then index that text.
+    One item per subcaption, its self-contained text (preface + span + trailer), owned by
+    ``<figure_id>/s<ordinal>`` (the ``subcaptions`` table's id). Mention offsets index that text.
     """
-    items = []
-    for label in getattr(split, "labels", []) or []:
-        text = split.text_for(label)
-        if text:
-            items.append(TextItem("subcaption", f"{figure.figure_id}/{label}", figure.figure_id, text))
-    return items
+    return [TextItem("subcaption", f"{figure.figure_id}/s{n}", figure.figure_id, sc.self_contained)
+            for n, sc in enumerate(getattr(split, "subcaptions", []) or [], start=1) if sc.self_contained]
+
+
+def subfigure_items(rows: dict[str, list[dict]]) -> list[TextItem]:
+    """Texts to tag from ``pmcmine.text.subfigure_rows.subfigure_rows`` output.
+
+    Panels that the alignment paired with text (``subfigure_text`` rows with a subfigure_id)
+    are tagged as themselves (owner ``<figure_id>/p<n>``), so modalities attach to panels; without
+    an alignment the subcaptions are (owner ``<figure_id>/s<n>``).
+    """
+    panels = [r for r in rows.get("subfigure_text", []) if r.get("subfigure_id") and r.get("text")
+              and r.get("method") != "whole_caption"]
+    if panels:
+        return [TextItem("subcaption", r["subfigure_id"], r["figure_id"], r["text"]) for r in panels]
+    return [TextItem("subcaption", r["subcaption_id"], r["figure_id"], r["self_contained"])
+            for r in rows.get("subcaptions", []) if r.get("self_contained")]
 
 
 def rows_for(article_id: str, tagged: Sequence[TaggedText], tagger: ConceptTagger) -> dict[str, list[dict]]:
@@ -570,9 +581,10 @@ def rows_for(article_id: str, tagged: Sequence[TaggedText], tagger: ConceptTagge
 def tag_article(article, tagger: ConceptTagger, subcaptions: Iterable[TextItem] = ()) -> dict[str, list[dict]]:
     """Rows of ``concepts``, ``mentions``, ``modalities`` for one ParsedArticle.
 
-    Call from the worker that parsed the article, with one tagger loaded per worker. Subcaptions,
-    when the caption splitter has produced them, come as ``TextItem("subcaption", subfigure_id,
-    figure_id, text)``.
+    Call from the worker that parsed the article, with one tagger per worker process
+    (:func:`get_tagger`). Subcaptions come as ``TextItem("subcaption", owner_id, figure_id, text)``;
+    build them with :func:`subfigure_items` from the rows of ``subfigure_rows`` (panel-level
+    when aligned) or :func:`subcaption_items` from a ``CaptionSplit``.
     """
     items = article_texts(article, subcaptions)
     return rows_for(article.meta.article_id, tagger.tag_texts(items), tagger)
@@ -581,20 +593,28 @@ def tag_article(article, tagger: ConceptTagger, subcaptions: Iterable[TextItem] 
 # -- re-tagging a corpus -------------------------------------------------------------------
 
 
+def _table_columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+
+
 def _subcaption_items(con, article_ids: list[str]) -> dict[str, list[TextItem]]:
-    """Subcaptions from a ``subfigures`` table, when the corpus has one with a text column."""
-    cols = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'subfigures'").fetchall()}
-    text_col = next((c for c in ("subcaption", "caption", "text") if c in cols), None)
-    id_col = next((c for c in ("subfigure_id", "panel_id", "id") if c in cols), None)
-    if not text_col or not id_col or not {"article_id", "figure_id"} <= cols:
-        return {}
+    """Panel texts (``subfigure_text``) or else subcaptions (``subcaptions``), when the corpus has them."""
     out: dict[str, list[TextItem]] = {}
-    for aid, fid, sid, text in con.execute(
-            f'SELECT article_id, figure_id, "{id_col}", "{text_col}" FROM subfigures '
-            "WHERE list_contains(?, article_id) AND \"{0}\" IS NOT NULL ORDER BY 1, 2, 3".format(text_col),
-            [article_ids]).fetchall():
-        out.setdefault(aid, []).append(TextItem("subcaption", sid, fid, text))
+    if {"subfigure_id", "figure_id", "article_id", "text", "method"} <= _table_columns(con, "subfigure_text"):
+        for aid, fid, sid, text in con.execute(
+                "SELECT article_id, figure_id, subfigure_id, text FROM subfigure_text "
+                "WHERE list_contains(?, article_id) AND subfigure_id IS NOT NULL AND text IS NOT NULL "
+                "AND method <> 'whole_caption' ORDER BY 1, 2, panel_ordinal", [article_ids]).fetchall():
+            out.setdefault(aid, []).append(TextItem("subcaption", sid, fid, text))
+    if {"subcaption_id", "figure_id", "article_id", "self_contained"} <= _table_columns(con, "subcaptions"):
+        have = {(aid, it.figure_id) for aid, items in out.items() for it in items}
+        for aid, fid, sid, text in con.execute(
+                "SELECT article_id, figure_id, subcaption_id, self_contained FROM subcaptions "
+                "WHERE list_contains(?, article_id) AND self_contained IS NOT NULL ORDER BY 1, 2, ordinal",
+                [article_ids]).fetchall():
+            if (aid, fid) not in have:
+                out.setdefault(aid, []).append(TextItem("subcaption", sid, fid, text))
     return out
 
 
@@ -604,7 +624,8 @@ def retag_corpus(db: str | Path, kb: str | Path = "open", *, spacy_model: str | 
                  tagger: ConceptTagger | None = None) -> dict:
     """``pmcmine tag --db corpus.duckdb --kb umls``: replace every article's concept rows.
 
-    Reads captions (figures), subcaptions (a ``subfigures`` table, when present) and reference
+    Reads captions (figures), panel texts / subcaptions (``subfigure_text`` / ``subcaptions``,
+    when present) and reference
     sentences (figure_refs); commits per batch of articles. Returns counts and timings.
     """
     from pmcmine.store.corpus import Corpus
