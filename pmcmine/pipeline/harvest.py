@@ -25,6 +25,7 @@ from pmcmine.pipeline.executor import run_tasks
 from pmcmine.pipeline.ingest import default_media_dir
 from pmcmine.pipeline.process import attach_images, guarded, parse_package, process_package
 from pmcmine.pipeline.progress import IngestProgress
+from pmcmine.pipeline.stages import StageOptions, default_kb
 from pmcmine.records import IngestResult, PackageInfo, ParsedArticle
 from pmcmine.sources.cloud import DEFAULT_ENDPOINT, METADATA_KEY, CloudBucket, parse_s3_url
 from pmcmine.sources.filters import ArticleFilter
@@ -53,6 +54,7 @@ class HarvestOptions:
     retry_failed: bool = False
     use_inventory: bool = True
     http: HttpConfig = field(default_factory=HttpConfig)
+    stages: StageOptions | None = None  # None: subcaptions, and concepts when the open KB exists
 
     @property
     def source_kind(self) -> str:
@@ -207,7 +209,7 @@ def harvest_one(task: tuple[HarvestItem, HarvestOptions]) -> HarvestOutcome:
         if item.source == "legacy":
             return _harvest_legacy(item, opts, media)
         ref = next(iter(discover([item.key])))
-        return _outcome(item, process_package(ref, media))
+        return _outcome(item, process_package(ref, media, opts.stages))
     except PmcmineError as exc:
         info = PackageInfo(key=_package_key(item), source=item.source, location=item.url or item.key)
         return _outcome(item, IngestResult(info, "error", error=f"{type(exc).__name__}: {exc}"))
@@ -257,7 +259,7 @@ def _harvest_cloud(item: HarvestItem, opts: HarvestOptions, media: Path | None) 
         attach_images(article, pkg, media)
         return article, xml
 
-    return _outcome(item, guarded(info, work), nbytes)
+    return _outcome(item, guarded(info, work, opts.stages), nbytes)
 
 
 def _harvest_legacy(item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome:
@@ -273,7 +275,7 @@ def _harvest_legacy(item: HarvestItem, opts: HarvestOptions, media: Path | None)
         attach_images(article, pkg, media)
         return article, xml
 
-    return _outcome(item, guarded(info, work), len(data))
+    return _outcome(item, guarded(info, work, opts.stages), len(data))
 
 
 def _lost(task: tuple[HarvestItem, HarvestOptions], exc: BaseException) -> HarvestOutcome:
@@ -305,6 +307,9 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
         if opts.media_dir is None:
             media = default_media_dir(corpus.path)
             opts = replace(opts, media_dir=str(media) if media else None)
+        if opts.stages is None:
+            opts = replace(opts, stages=StageOptions(kb=default_kb()))
+        opts.stages.check()
         summary = HarvestSummary(run_id=uuid.uuid4().hex[:12])
         items = plan(opts, corpus)
         summary.planned = len(items)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pmcmine.pipeline.process import process_package
 from pmcmine.pipeline.progress import IngestProgress
+from pmcmine.pipeline.stages import StageOptions, default_kb
 from pmcmine.records import IngestResult
 from pmcmine.sources.local import PackageRef, discover
 from pmcmine.store.corpus import Corpus
@@ -53,16 +54,17 @@ def default_media_dir(db: str | Path) -> Path | None:
     return p.with_name(p.stem + "_media")
 
 
-def process_all(refs: Iterable[PackageRef], media_dir: Path | None, workers: int) -> Iterator[IngestResult]:
+def process_all(refs: Iterable[PackageRef], media_dir: Path | None, workers: int,
+                stages: StageOptions | None = None) -> Iterator[IngestResult]:
     """Process packages in order, with at most ``2 * workers`` in flight (back-pressure)."""
     if workers <= 1:
         for ref in refs:
-            yield process_package(ref, media_dir)
+            yield process_package(ref, media_dir, stages)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future] = deque()
         for ref in refs:
-            pending.append(pool.submit(process_package, ref, media_dir))
+            pending.append(pool.submit(process_package, ref, media_dir, stages))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -78,12 +80,17 @@ def ingest(
     workers: int = 1,
     on_result: Callable[[IngestResult], None] | None = None,
     progress: bool = False,
+    stages: StageOptions | None = None,
 ) -> IngestSummary:
     """Ingest every package found under ``paths`` into the corpus ``db``.
 
     ``media_dir=True`` stores figure images beside the database, a path stores them there,
     ``False``/``None`` records their facts without copying them. ``progress`` shows a bar.
+    ``stages`` picks the later stages (default: subcaptions, and concepts when the open KB
+    is built).
     """
+    stages = stages if stages is not None else StageOptions(kb=default_kb())
+    stages.check()
     refs = list(discover(paths))  # names only: cheap, and gives the bar its total
     corpus = db if isinstance(db, Corpus) else Corpus(db)
     try:
@@ -96,7 +103,7 @@ def ingest(
         summary = IngestSummary(run_id=uuid.uuid4().hex[:12])
         batch: list[IngestResult] = []
         with IngestProgress(len(refs), enabled=progress) as bar:
-            for result in process_all(refs, media, workers):
+            for result in process_all(refs, media, workers, stages):
                 batch.append(result)
                 bar.advance(result)
                 if on_result:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pmcmine.errors import ImageError, PmcmineError
 from pmcmine.figures.images import probe_image
 from pmcmine.jats import parse_article
+from pmcmine.pipeline.stages import StageOptions, enrich
 from pmcmine.records import Graphic, IngestResult, PackageInfo, ParsedArticle
 from pmcmine.sources.local import PackageRef
 from pmcmine.sources.package import Package
@@ -26,7 +27,8 @@ from pmcmine.sources.package import Package
 _PMCID = re.compile(r"^(PMC\d+)(?:\.\d+)?$")
 
 
-def process_package(ref: PackageRef, media_dir: str | Path | None = None) -> IngestResult:
+def process_package(ref: PackageRef, media_dir: str | Path | None = None,
+                    stages: StageOptions | None = None) -> IngestResult:
     """Parse one package; never raises for bad input."""
 
     def work() -> tuple[ParsedArticle, bytes]:
@@ -35,17 +37,19 @@ def process_package(ref: PackageRef, media_dir: str | Path | None = None) -> Ing
         attach_images(article, pkg, Path(media_dir) if media_dir else None)
         return article, xml
 
-    return guarded(ref.info, work)
+    return guarded(ref.info, work, stages)
 
 
-def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes]]) -> IngestResult:
-    """Run ``work`` and wrap what it returns, or the reason it failed, as an IngestResult."""
+def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes]],
+            stages: StageOptions | None = None) -> IngestResult:
+    """Run ``work`` and the later stages; wrap the rows, or why there are none, as an IngestResult."""
     t0 = time.perf_counter()
     try:
         article, xml = work()
+        extra = enrich(article, stages) if stages is not None else {}
         return IngestResult(package=info, status="ok", article=article,
                             xml_sha256=hashlib.sha256(xml).hexdigest(),
-                            seconds=time.perf_counter() - t0)
+                            seconds=time.perf_counter() - t0, extra_rows=extra)
     except PmcmineError as exc:
         error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug must not sink the batch; keep enough to debug it

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -19,8 +18,8 @@ import pyarrow as pa
 from pmcmine.errors import PmcmineError
 from pmcmine.records import IngestResult
 from pmcmine.store.rows import article_rows, log_row
+from pmcmine.store.schema import SCHEMA_SQL
 
-SCHEMA_SQL = resources.files("pmcmine.store").joinpath("schema.sql").read_text()
 
 
 class CorpusLockedError(PmcmineError):

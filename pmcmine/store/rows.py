@@ -10,7 +10,6 @@ import datetime as dt
 
 from pmcmine.records import IngestResult, ParsedArticle
 
-ARTICLE_TABLES = ("articles", "figures", "figure_graphics", "figure_refs")
 
 
 def _meta_flag(metadata: dict | None, name: str) -> bool | None:
@@ -116,12 +115,15 @@ def article_rows(result: IngestResult, now: dt.datetime) -> dict[str, list[dict]
         }
         for r in art.refs
     ]
-    return {
+    tables = {
         "articles": [article],
         "figures": figures,
         "figure_graphics": graphics,
         "figure_refs": refs,
     }
+    for table, rows in result.extra_rows.items():
+        tables.setdefault(table, []).extend(rows)
+    return tables
 
 
 def log_row(result: IngestResult, run_id: str, status: str, now: dt.datetime,

@@ -123,3 +123,103 @@ CREATE TABLE IF NOT EXISTS harvest_state (
     updated_at    TIMESTAMP,
     PRIMARY KEY (source, item_key)
 );
+
+-- ---- captions → panels (pmcmine.text.subcaptions / pmcmine.text.align) ----
+-- Labelled spans of a caption (pmcmine.text.subcaptions). Offsets index figures.caption.
+CREATE TABLE IF NOT EXISTS subcaptions (
+    subcaption_id   VARCHAR PRIMARY KEY,      -- "<figure_id>/s<ordinal>"
+    figure_id       VARCHAR NOT NULL,
+    article_id      VARCHAR NOT NULL,
+    ordinal         INTEGER NOT NULL,         -- caption order, 1-based
+    labels          VARCHAR[],                -- as printed, ranges expanded: [A, B, C]
+    label_alphabet  VARCHAR,                  -- upper | lower | roman_lower | roman_upper | digit | position
+    kind            VARCHAR,                  -- prefix | postfix | mention | position
+    span_start      INTEGER,                  -- the raw span, label token excluded
+    span_end        INTEGER,
+    stem_start      INTEGER,                  -- words shared inside a sentence ("derived from F) ..., G) ...")
+    stem_end        INTEGER,
+    tail_start      INTEGER,                  -- words completing postfix items ("... (E), AR (F) staining")
+    tail_end        INTEGER,
+    preface_start   INTEGER,                  -- the caption's shared preface and trailer
+    preface_end     INTEGER,
+    trailer_start   INTEGER,
+    trailer_end     INTEGER,
+    text            VARCHAR,                  -- caption[span_start:span_end]
+    self_contained  VARCHAR,                  -- preface + stem + text + tail + trailer
+    confidence      DOUBLE
+);
+
+-- Panel <-> subcaption (pmcmine.text.align). One row per panel, plus one per caption label
+-- no panel took (panel columns NULL, method no_panel).
+CREATE TABLE IF NOT EXISTS subfigure_text (
+    subfigure_id    VARCHAR,                  -- "<figure_id>/p<panel_ordinal>"; NULL: no panel
+    figure_id       VARCHAR NOT NULL,
+    article_id      VARCHAR NOT NULL,
+    panel_ordinal   INTEGER,                  -- 1-based position in the detector's panel list
+    reading_rank    INTEGER,                  -- 1-based position in reading order
+    panel_label     VARCHAR,                  -- what OCR read on the panel
+    label           VARCHAR,                  -- the caption label paired; NULL for whole_caption
+    subcaption_ids  VARCHAR[],                -- that label's spans; [] for whole_caption
+    method          VARCHAR,                  -- ocr_label | reading_order | position | whole_caption | no_panel
+    confidence      DOUBLE,
+    text            VARCHAR                   -- self-contained subcaption, or the whole caption
+);
+
+-- Inline reference <-> panel: one row per cited panel letter, or one for the whole figure.
+CREATE TABLE IF NOT EXISTS subfigure_refs (
+    ref_id          VARCHAR NOT NULL,         -- figure_refs.ref_id
+    figure_id       VARCHAR NOT NULL,
+    article_id      VARCHAR NOT NULL,
+    subfigure_id    VARCHAR,                  -- NULL: the whole figure, or a letter no panel holds
+    panel_ordinal   INTEGER,
+    label           VARCHAR,                  -- the letter as cited ("B"); NULL for the whole figure
+    method          VARCHAR,                  -- panel_label | no_panel | unknown_label | figure
+    confidence      DOUBLE,
+    sentence        VARCHAR,
+    ref_start       INTEGER,                  -- offsets of the reference in sentence
+    ref_end         INTEGER
+);
+
+-- ---- concepts (pmcmine.text.concepts, pmcmine.text.modality) ----
+CREATE TABLE IF NOT EXISTS concepts (
+    article_id  VARCHAR NOT NULL,
+    concept_id  VARCHAR NOT NULL,            -- a UMLS CUI, or SOURCE:id ("MESH:D014057") without one
+    cui         VARCHAR,
+    name        VARCHAR,
+    types       VARCHAR[],                   -- UMLS TUIs (UMLS KB) or MeSH tree numbers (open KB)
+    groups      VARCHAR[],                   -- semantic groups: ANAT, DISO, PROC, CHEM, LIVB, ...
+    source      VARCHAR,                     -- MESH | DOID | MONDO | PMCMINE | UMLS:<SABs>
+    source_ids  VARCHAR[],                   -- "MESH:D014057", "DOID:9256", ...
+    n_mentions  INTEGER,                     -- mentions of the concept in this article
+    kb          VARCHAR,                     -- the KB that tagged it ("open", "umls")
+    PRIMARY KEY (article_id, concept_id)
+);
+
+CREATE TABLE IF NOT EXISTS mentions (
+    article_id  VARCHAR NOT NULL,
+    figure_id   VARCHAR,                     -- the figure the text belongs to / cites (NULL: unresolved ref)
+    text_kind   VARCHAR NOT NULL,            -- caption | subcaption | reference
+    owner_id    VARCHAR NOT NULL,            -- figure_id, subfigure id, or ref_id
+    "start"     INTEGER NOT NULL,            -- offsets into figures.caption / the subcaption / figure_refs.sentence
+    "end"       INTEGER NOT NULL,
+    text        VARCHAR,                     -- surface text
+    concept_id  VARCHAR NOT NULL,
+    cui         VARCHAR,
+    score       DOUBLE,                      -- 1.0 exact alias; linker cosine similarity otherwise
+    via         VARCHAR,                     -- alias | abbreviation | linker | model
+    kb          VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS modalities (
+    article_id  VARCHAR NOT NULL,
+    figure_id   VARCHAR NOT NULL,
+    owner_kind  VARCHAR NOT NULL,            -- figure | subfigure
+    owner_id    VARCHAR NOT NULL,            -- figure_id or subfigure id
+    modality    VARCHAR NOT NULL,            -- CT | MRI | ultrasound | X-ray | angiography | PET/nuclear |
+                                             -- endoscopy | histology/microscopy | fluorescence |
+                                             -- photograph | chart/plot | diagram
+    cui         VARCHAR,                     -- ROCOv2's modality CUI where there is one
+    score       DOUBLE,                      -- 0.9 from a tagged concept, 0.7 from a lexical cue
+    via         VARCHAR,                     -- concept | cue
+    evidence    VARCHAR[]                    -- the words that gave it away
+);

@@ -28,56 +28,14 @@ from pathlib import Path
 from pmcmine.kb.store import CONCEPTS, ConceptInfo, KBError, iter_concepts, read_meta, resolve_kb
 from pmcmine.text import modality as modality_mod
 from pmcmine.text.noise import is_acronym, name_is_noise, surface_is_noise
+from pmcmine.store.schema import SCHEMA_SQL
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 MATCHER_VERSION = 4
 
-# The DDL of the tables this module fills (paste into store/schema.sql). Every table has
-# article_id, so the corpus writer replaces an article's rows whole.
-DDL = """
-CREATE TABLE IF NOT EXISTS concepts (
-    article_id  VARCHAR NOT NULL,
-    concept_id  VARCHAR NOT NULL,            -- a UMLS CUI, or SOURCE:id ("MESH:D014057") without one
-    cui         VARCHAR,
-    name        VARCHAR,
-    types       VARCHAR[],                   -- UMLS TUIs (UMLS KB) or MeSH tree numbers (open KB)
-    groups      VARCHAR[],                   -- semantic groups: ANAT, DISO, PROC, CHEM, LIVB, ...
-    source      VARCHAR,                     -- MESH | DOID | MONDO | PMCMINE | UMLS:<SABs>
-    source_ids  VARCHAR[],                   -- "MESH:D014057", "DOID:9256", ...
-    n_mentions  INTEGER,                     -- mentions of the concept in this article
-    kb          VARCHAR,                     -- the KB that tagged it ("open", "umls")
-    PRIMARY KEY (article_id, concept_id)
-);
-
-CREATE TABLE IF NOT EXISTS mentions (
-    article_id  VARCHAR NOT NULL,
-    figure_id   VARCHAR,                     -- the figure the text belongs to / cites (NULL: unresolved ref)
-    text_kind   VARCHAR NOT NULL,            -- caption | subcaption | reference
-    owner_id    VARCHAR NOT NULL,            -- figure_id, subfigure id, or ref_id
-    "start"     INTEGER NOT NULL,            -- offsets into figures.caption / the subcaption / figure_refs.sentence
-    "end"       INTEGER NOT NULL,
-    text        VARCHAR,                     -- surface text
-    concept_id  VARCHAR NOT NULL,
-    cui         VARCHAR,
-    score       DOUBLE,                      -- 1.0 exact alias; linker cosine similarity otherwise
-    via         VARCHAR,                     -- alias | abbreviation | linker | model
-    kb          VARCHAR
-);
-
-CREATE TABLE IF NOT EXISTS modalities (
-    article_id  VARCHAR NOT NULL,
-    figure_id   VARCHAR NOT NULL,
-    owner_kind  VARCHAR NOT NULL,            -- figure | subfigure
-    owner_id    VARCHAR NOT NULL,            -- figure_id or subfigure id
-    modality    VARCHAR NOT NULL,            -- CT | MRI | ultrasound | X-ray | angiography | PET/nuclear |
-                                             -- endoscopy | histology/microscopy | fluorescence |
-                                             -- photograph | chart/plot | diagram
-    cui         VARCHAR,                     -- ROCOv2's modality CUI where there is one
-    score       DOUBLE,                      -- 0.9 from a tagged concept, 0.7 from a lexical cue
-    via         VARCHAR,                     -- concept | cue
-    evidence    VARCHAR[]                    -- the words that gave it away
-);
-"""
+# The tables this module fills are defined in store/schema.sql (the corpus's single source
+# of truth); each has article_id, so the corpus writer replaces an article's rows whole.
+DDL = SCHEMA_SQL
 
 CONCEPT_TABLES = ("concepts", "mentions", "modalities")
 _SOURCE_RANK = {"PMCMINE": 0, "MESH": 1, "DOID": 2, "MONDO": 3}

@@ -13,67 +13,14 @@ use the same scheme, or the pipeline maps one onto the other).
 from __future__ import annotations
 
 from pmcmine.records import Figure
+from pmcmine.store.schema import SCHEMA_SQL
 from pmcmine.text.align import FigureAlignment
 from pmcmine.text.subcaptions import CaptionSplit
 
 SUBFIGURE_TABLES = ("subcaptions", "subfigure_text", "subfigure_refs")
 
-DDL = """
--- Labelled spans of a caption (pmcmine.text.subcaptions). Offsets index figures.caption.
-CREATE TABLE IF NOT EXISTS subcaptions (
-    subcaption_id   VARCHAR PRIMARY KEY,      -- "<figure_id>/s<ordinal>"
-    figure_id       VARCHAR NOT NULL,
-    article_id      VARCHAR NOT NULL,
-    ordinal         INTEGER NOT NULL,         -- caption order, 1-based
-    labels          VARCHAR[],                -- as printed, ranges expanded: [A, B, C]
-    label_alphabet  VARCHAR,                  -- upper | lower | roman_lower | roman_upper | digit | position
-    kind            VARCHAR,                  -- prefix | postfix | mention | position
-    span_start      INTEGER,                  -- the raw span, label token excluded
-    span_end        INTEGER,
-    stem_start      INTEGER,                  -- words shared inside a sentence ("derived from F) ..., G) ...")
-    stem_end        INTEGER,
-    tail_start      INTEGER,                  -- words completing postfix items ("... (E), AR (F) staining")
-    tail_end        INTEGER,
-    preface_start   INTEGER,                  -- the caption's shared preface and trailer
-    preface_end     INTEGER,
-    trailer_start   INTEGER,
-    trailer_end     INTEGER,
-    text            VARCHAR,                  -- caption[span_start:span_end]
-    self_contained  VARCHAR,                  -- preface + stem + text + tail + trailer
-    confidence      DOUBLE
-);
-
--- Panel <-> subcaption (pmcmine.text.align). One row per panel, plus one per caption label
--- no panel took (panel columns NULL, method no_panel).
-CREATE TABLE IF NOT EXISTS subfigure_text (
-    subfigure_id    VARCHAR,                  -- "<figure_id>/p<panel_ordinal>"; NULL: no panel
-    figure_id       VARCHAR NOT NULL,
-    article_id      VARCHAR NOT NULL,
-    panel_ordinal   INTEGER,                  -- 1-based position in the detector's panel list
-    reading_rank    INTEGER,                  -- 1-based position in reading order
-    panel_label     VARCHAR,                  -- what OCR read on the panel
-    label           VARCHAR,                  -- the caption label paired; NULL for whole_caption
-    subcaption_ids  VARCHAR[],                -- that label's spans; [] for whole_caption
-    method          VARCHAR,                  -- ocr_label | reading_order | position | whole_caption | no_panel
-    confidence      DOUBLE,
-    text            VARCHAR                   -- self-contained subcaption, or the whole caption
-);
-
--- Inline reference <-> panel: one row per cited panel letter, or one for the whole figure.
-CREATE TABLE IF NOT EXISTS subfigure_refs (
-    ref_id          VARCHAR NOT NULL,         -- figure_refs.ref_id
-    figure_id       VARCHAR NOT NULL,
-    article_id      VARCHAR NOT NULL,
-    subfigure_id    VARCHAR,                  -- NULL: the whole figure, or a letter no panel holds
-    panel_ordinal   INTEGER,
-    label           VARCHAR,                  -- the letter as cited ("B"); NULL for the whole figure
-    method          VARCHAR,                  -- panel_label | no_panel | unknown_label | figure
-    confidence      DOUBLE,
-    sentence        VARCHAR,
-    ref_start       INTEGER,                  -- offsets of the reference in sentence
-    ref_end         INTEGER
-);
-"""
+# The tables' definition lives in store/schema.sql, the corpus's single source of truth.
+DDL = SCHEMA_SQL
 
 
 def subfigure_id(figure_id: str, panel: int | None) -> str | None:
