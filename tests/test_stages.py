@@ -1,0 +1,71 @@
+"""The later stages run inside ingest: subcaptions always, concepts when a KB is given; a
+re-ingest replaces their rows instead of doubling them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pmcmine.pipeline.ingest import ingest
+from pmcmine.pipeline.stages import StageOptions
+from pmcmine.sample import write_sample
+from pmcmine.store.corpus import Corpus
+
+FIXTURE = Path(__file__).parent / "fixtures" / "umls" / "META"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stages")
+    write_sample(out, articles=5, seed=11, layouts=("cloud",))
+    return out, json.loads((out / "truth.json").read_text())
+
+
+def test_subcaptions_in_ingest_match_truth(sample, tmp_path):
+    out, truth = sample
+    db = tmp_path / "c.duckdb"
+    ingest([out / "cloud"], db, media_dir=False, stages=StageOptions())
+    with Corpus(db, read_only=True) as c:
+        got = {}
+        for fid, labels in c.sql("SELECT figure_id, labels FROM subcaptions ORDER BY figure_id, ordinal").fetchall():
+            got.setdefault(fid, set()).update(x.upper() for x in labels)
+    want, agree = {}, 0
+    latest = {a["pmcid"]: a for a in truth["articles"]}
+    for a in latest.values():
+        for f in a["figures"]:
+            labels = {x.upper() for s in f["subcaptions"] for x in s["labels"]}
+            if labels:
+                want[f"{a['pmcid']}/{f['xml_id']}"] = labels
+    agree = sum(got.get(fid) == labels for fid, labels in want.items())
+    assert want and agree / len(want) >= 0.95, (agree, len(want))
+
+
+def test_concepts_in_ingest_and_reingest_replaces(sample, tmp_path):
+    pytest.importorskip("scispacy")
+    from pmcmine.kb import api
+
+    kb = api.build_umls(FIXTURE, name="fix", out_dir=tmp_path / "kb").path
+    out, _ = sample
+    db = tmp_path / "c.duckdb"
+    stages = StageOptions(kb=str(kb))
+    ingest([out / "cloud"], db, media_dir=False, stages=stages)
+    with Corpus(db, read_only=True) as c:
+        n = c.sql("SELECT count(*) FROM mentions").fetchone()[0]
+        kinds = {r[0] for r in c.sql("SELECT DISTINCT text_kind FROM mentions").fetchall()}
+        assert n > 0 and {"caption", "reference"} <= kinds
+        # every mention points at a concept row of its article
+        assert c.sql("SELECT count(*) FROM mentions m ANTI JOIN concepts c USING (article_id, concept_id)").fetchone()[0] == 0
+    ingest([out / "cloud"], db, media_dir=False, stages=stages)
+    with Corpus(db, read_only=True) as c:
+        assert c.sql("SELECT count(*) FROM mentions").fetchone()[0] == n
+
+
+def test_missing_kb_fails_before_any_work(sample, tmp_path):
+    pytest.importorskip("scispacy")
+    from pmcmine.kb.store import KBError
+
+    out, _ = sample
+    with pytest.raises(KBError, match="kb build"):
+        ingest([out / "cloud"], tmp_path / "c.duckdb", stages=StageOptions(kb="no-such-kb"))
