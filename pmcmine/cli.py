@@ -199,7 +199,7 @@ def _run_harvest(a: dict):
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
     t = Table(title=f"harvest run {summary.run_id}", show_header=False)
-    for k, v in [("items planned", summary.planned), ("articles written", summary.done),
+    for k, v in [("items planned", summary.planned), ("articles written", summary.done - summary.superseded),
                  ("skipped by filters", summary.skipped), ("failed (retried next run)", summary.failed),
                  ("superseded (older versions)", summary.superseded), ("figures", summary.figures),
                  ("inline figure references", summary.refs), ("downloaded", f"{summary.bytes / 1e6:.1f} MB"),

@@ -15,3 +15,12 @@ def real_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"real test data not available ({path})")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_data_dir(tmp_path_factory):
+    """Tests never see (or build into) the user's KB cache: behaviour must not depend on it."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PMCMINE_DATA_DIR", str(tmp_path_factory.mktemp("pmcmine-data")))
+    yield
+    mp.undo()

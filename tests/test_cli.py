@@ -62,6 +62,6 @@ def test_missing_corpus(tmp_path):
 
 
 def test_demo(tmp_path):
-    r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--articles", "3"])
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--articles", "3", "--no-tag", "--workers", "0"])
     assert r.exit_code == 0, r.output
     assert "Panel-level references" in r.output and (tmp_path / "d" / "corpus.duckdb").is_file()
