@@ -65,3 +65,29 @@ def test_demo(tmp_path):
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--articles", "3", "--no-tag", "--workers", "0"])
     assert r.exit_code == 0, r.output
     assert "Panel-level references" in r.output and (tmp_path / "d" / "corpus.duckdb").is_file()
+
+
+def test_kb_build_list_info_and_tag(db, tmp_path):
+    pytest.importorskip("scispacy")
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "umls" / "META"
+    r = runner.invoke(app, ["kb", "build", "--umls-meta", str(fixture), "--name", "fixkb"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["kb", "list"])
+    assert r.exit_code == 0 and "fixkb" in r.stdout
+    r = runner.invoke(app, ["kb", "info", "fixkb"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["kind"] == "umls"
+    r = runner.invoke(app, ["tag", "--db", str(db), "--kb", "fixkb"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["sql", "--db", str(db), "-f", "json", "SELECT count(*) AS n, any_value(kb) AS kb FROM mentions"])
+    row = json.loads(r.stdout)[0]
+    assert row["n"] > 0 and row["kb"] == "fixkb"
+    r = runner.invoke(app, ["kb", "build", "--open", "--umls-meta", str(fixture)])
+    assert r.exit_code == 2
+
+
+def test_kb_info_unknown():
+    pytest.importorskip("scispacy")
+    r = runner.invoke(app, ["kb", "info", "nope"])
+    assert r.exit_code == 2 and "kb build" in r.output
