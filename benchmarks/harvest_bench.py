@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pmcmine.pipeline.executor import init_ray
 from pmcmine.pipeline.harvest import HarvestOptions, harvest
+from pmcmine.pipeline.stages import StageOptions
 from pmcmine.sample import write_sample
 from pmcmine.sample.bucket import write_inventory
 from pmcmine.sources.bucket_server import BucketServer
@@ -29,6 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--kb", default=None, help="also tag concepts with this KB (default: no tagging)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pmcmine-bench-sample")
     args = ap.parse_args()
 
@@ -49,7 +51,8 @@ def main() -> None:
                 print(f"ray start-up: {time.perf_counter() - t:.1f} s (excluded)")
             db = Path(tmp) / f"{mode}.duckdb"
             opts = HarvestOptions(source="cloud", endpoint=server.url, ray_address=mode,
-                                  workers=1 if mode == "none" else args.workers, batch_size=64)
+                                  workers=1 if mode == "none" else args.workers, batch_size=64,
+                                  stages=StageOptions(kb=args.kb))
             s = harvest(opts, db)
             with Corpus(db, read_only=True) as c:
                 n = c.sql("SELECT count(*) FROM articles").fetchone()[0]
