@@ -295,6 +295,29 @@ def tag(
     console.print(t)
 
 
+@app.command()
+def process(
+    db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
+    kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
+    no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
+    where: Annotated[Optional[str], typer.Option(help="SQL condition on articles, e.g. \"pub_date >= '2024-01-01'\".")] = None,
+    workers: Annotated[int, typer.Option(help="Parallel tasks.")] = 1,
+    ray_address: Annotated[Optional[str], typer.Option(help="auto, local, none or host:port [default: local when --workers > 1].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Re-run the later stages (subcaptions, concepts, ...) over a corpus without downloading again."""
+    from pmcmine.errors import PmcmineError
+    from pmcmine.pipeline.reprocess import process as run
+
+    try:
+        s = run(db, _stages(kb, no_tag), where=where, workers=workers,
+                ray_address=ray_address or ("local" if workers > 1 else "none"), progress=not quiet)
+    except PmcmineError as exc:
+        console.print(f"[red]process failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s")
+
+
 def _stages(kb: Optional[str], no_tag: bool):
     from pmcmine.pipeline.stages import StageOptions, default_kb
 

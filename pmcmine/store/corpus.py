@@ -180,6 +180,22 @@ class Corpus:
             raise
         return status_count
 
+    def replace_stage_rows(self, article_ids: list[str], rows: dict[str, list[dict]],
+                           tables: Iterable[str]) -> None:
+        """Replace the rows of later-stage ``tables`` for ``article_ids`` in one transaction
+        (re-processing with a new detector or KB leaves the parsed rows untouched)."""
+        tables = list(tables)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in tables:
+                self.con.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [article_ids])
+            for table in tables:
+                self._insert(table, rows.get(table, []))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table to ``out_dir/<table>.parquet``."""
         out = Path(out_dir)
