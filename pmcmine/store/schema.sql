@@ -124,6 +124,25 @@ CREATE TABLE IF NOT EXISTS harvest_state (
     PRIMARY KEY (source, item_key)
 );
 
+-- ---- compound figures → panels (pmcmine.figures.detect, pmcmine.figures.labels) ----
+-- One row per detected panel of a figure's main image. Re-running with another detector
+-- version replaces the figure's rows (the writer replaces every article_id table).
+CREATE TABLE IF NOT EXISTS subfigures (
+    subfigure_id     VARCHAR PRIMARY KEY,     -- "<figure_id>/p<panel_ordinal>"
+    figure_id        VARCHAR NOT NULL,
+    article_id       VARCHAR NOT NULL,
+    panel_ordinal    INTEGER NOT NULL,        -- 1-based position in the detector's output
+    reading_rank     INTEGER,                 -- 1-based position in reading order
+    x0 INTEGER, y0 INTEGER, x1 INTEGER, y1 INTEGER,  -- box in image pixels, x1/y1 exclusive
+    score            DOUBLE,
+    label_box        INTEGER[],               -- the panel label's box when found
+    label            VARCHAR,                 -- what OCR read there
+    label_confidence DOUBLE,
+    detector         VARCHAR,                 -- name@version
+    crop_sha256      VARCHAR,
+    crop_path        VARCHAR                  -- relative to the media dir, with --save-crops
+);
+
 -- ---- captions → panels (pmcmine.text.subcaptions / pmcmine.text.align) ----
 -- Labelled spans of a caption (pmcmine.text.subcaptions). Offsets index figures.caption.
 CREATE TABLE IF NOT EXISTS subcaptions (
