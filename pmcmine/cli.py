@@ -33,7 +33,7 @@ def ingest(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
     media_dir: Annotated[Optional[Path], typer.Option(help="Where figure images are stored [default: <db>_media/].")] = None,
     no_media: Annotated[bool, typer.Option("--no-media", help="Record image facts without copying images.")] = False,
-    workers: Annotated[int, typer.Option(help="Parallel parser processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Parallel tasks (a local Ray when > 1).")] = 1,
     batch_size: Annotated[int, typer.Option(help="Articles per database transaction.")] = 64,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,

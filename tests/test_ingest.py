@@ -170,3 +170,18 @@ def test_real_nxml_folder_is_one_package_per_file(tmp_path):
     with Corpus(db, read_only=True) as c:
         assert c.sql("SELECT count(*) FROM articles WHERE dialect = 'legacy'").fetchone()[0] == 8
         assert c.sql("SELECT count(*) FROM articles WHERE pmcid IS NULL").fetchone()[0] == 0
+
+
+@pytest.mark.slow
+def test_ray_ingest_equals_in_process(sample, tmp_path):
+    pytest.importorskip("ray")
+    out, _ = sample
+    tables = ("figures", "figure_graphics", "figure_refs", "subcaptions")
+    got = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        summary = ingest([out / "cloud", out / "legacy"], db, media_dir=False, workers=workers)
+        assert summary.errors == 0
+        with Corpus(db, read_only=True) as c:
+            got.append({t: c.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables})
+    assert got[0] == got[1]

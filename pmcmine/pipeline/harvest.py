@@ -252,10 +252,10 @@ def _harvest_cloud(item: HarvestItem, opts: HarvestOptions, media: Path | None) 
         # Only the images the figures use: supplements and thumbnails stay upstream.
         for fig in article.figures:
             for g in fig.graphics:
-                if g.file_name in media_urls and g.file_name not in pkg._blobs:
+                if g.file_name in media_urls and g.file_name not in pkg.names():
                     data = bucket.get(*media_urls[g.file_name])
                     nbytes += len(data)
-                    pkg._blobs[g.file_name] = data
+                    pkg.add(g.file_name, data)
         attach_images(article, pkg, media)
         return article, xml
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pmcmine.pipeline.executor import run_tasks
 from pmcmine.pipeline.process import process_package
 from pmcmine.pipeline.progress import IngestProgress
 from pmcmine.pipeline.stages import StageOptions, default_kb
@@ -54,21 +53,13 @@ def default_media_dir(db: str | Path) -> Path | None:
     return p.with_name(p.stem + "_media")
 
 
-def process_all(refs: Iterable[PackageRef], media_dir: Path | None, workers: int,
-                stages: StageOptions | None = None) -> Iterator[IngestResult]:
-    """Process packages in order, with at most ``2 * workers`` in flight (back-pressure)."""
-    if workers <= 1:
-        for ref in refs:
-            yield process_package(ref, media_dir, stages)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future] = deque()
-        for ref in refs:
-            pending.append(pool.submit(process_package, ref, media_dir, stages))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+def _process(task: tuple[PackageRef, Path | None, StageOptions]) -> IngestResult:
+    ref, media, stages = task
+    return process_package(ref, media, stages)
+
+
+def _lost(task: tuple[PackageRef, Path | None, StageOptions], exc: BaseException) -> IngestResult:
+    return IngestResult(task[0].info, "error", error=f"worker lost: {type(exc).__name__}: {exc}")
 
 
 def ingest(
@@ -78,6 +69,7 @@ def ingest(
     media_dir: str | Path | None | bool = True,
     batch_size: int = 64,
     workers: int = 1,
+    ray_address: str | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
     progress: bool = False,
     stages: StageOptions | None = None,
@@ -86,7 +78,7 @@ def ingest(
 
     ``media_dir=True`` stores figure images beside the database, a path stores them there,
     ``False``/``None`` records their facts without copying them. ``progress`` shows a bar.
-    ``stages`` picks the later stages (default: subcaptions, and concepts when the open KB
+    ``workers > 1`` runs packages as tasks on a local Ray (or on ``ray_address``). ``stages`` picks the later stages (default: subcaptions, and concepts when the open KB
     is built).
     """
     stages = stages if stages is not None else StageOptions(kb=default_kb())
@@ -103,7 +95,10 @@ def ingest(
         summary = IngestSummary(run_id=uuid.uuid4().hex[:12])
         batch: list[IngestResult] = []
         with IngestProgress(len(refs), enabled=progress) as bar:
-            for result in process_all(refs, media, workers, stages):
+            tasks = ((ref, media, stages) for ref in refs)
+            for result in run_tasks(_process, tasks, workers=workers,
+                                    ray_address=ray_address or ("local" if workers > 1 else "none"),
+                                    on_lost=_lost):
                 batch.append(result)
                 bar.advance(result)
                 if on_result:

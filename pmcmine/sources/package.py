@@ -40,6 +40,10 @@ class Package:
     def xml(self) -> bytes:
         return self.read(self.xml_name)
 
+    def add(self, name: str, data: bytes) -> None:
+        """Add a file fetched separately (a download) to an in-memory package."""
+        self._blobs[name] = data
+
 
 def pick_xml(names: list[str], preferred_stem: str | None = None) -> str:
     """The article XML among a package's files.
