@@ -240,7 +240,7 @@ def _harvest_cloud(item: HarvestItem, opts: HarvestOptions, media: Path | None) 
                        version=int(md["version"]) if md.get("version") else None, metadata=md)
     nbytes = 0
 
-    def work() -> tuple[ParsedArticle, bytes]:
+    def work() -> tuple[ParsedArticle, bytes, Package]:
         nonlocal nbytes
         xml_key, xml_md5 = parse_s3_url(md["xml_url"])
         xml = bucket.get(xml_key, xml_md5)
@@ -257,7 +257,7 @@ def _harvest_cloud(item: HarvestItem, opts: HarvestOptions, media: Path | None) 
                     nbytes += len(data)
                     pkg.add(g.file_name, data)
         attach_images(article, pkg, media)
-        return article, xml
+        return article, xml, pkg
 
     return _outcome(item, guarded(info, work, opts.stages), nbytes)
 
@@ -269,11 +269,11 @@ def _harvest_legacy(item: HarvestItem, opts: HarvestOptions, media: Path | None)
     info = PackageInfo(key=item.key, source="legacy", location=item.url or item.key)
     data = _client(opts).get_bytes(item.url)
 
-    def work() -> tuple[ParsedArticle, bytes]:
+    def work() -> tuple[ParsedArticle, bytes, Package]:
         pkg = tar_package(data, info)
         article, xml = parse_package(pkg)
         attach_images(article, pkg, media)
-        return article, xml
+        return article, xml, pkg
 
     return _outcome(item, guarded(info, work, opts.stages), len(data))
 

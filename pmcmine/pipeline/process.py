@@ -31,22 +31,25 @@ def process_package(ref: PackageRef, media_dir: str | Path | None = None,
                     stages: StageOptions | None = None) -> IngestResult:
     """Parse one package; never raises for bad input."""
 
-    def work() -> tuple[ParsedArticle, bytes]:
+    def work() -> tuple[ParsedArticle, bytes, Package]:
         pkg = ref.open()
         article, xml = parse_package(pkg)
         attach_images(article, pkg, Path(media_dir) if media_dir else None)
-        return article, xml
+        return article, xml, pkg
 
     return guarded(ref.info, work, stages)
 
 
-def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes]],
+def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes, Package]],
             stages: StageOptions | None = None) -> IngestResult:
-    """Run ``work`` and the later stages; wrap the rows, or why there are none, as an IngestResult."""
+    """Run ``work`` and the later stages; wrap the rows, or why there are none, as an IngestResult.
+
+    ``work`` returns the parsed article, its XML and the package its images are read from.
+    """
     t0 = time.perf_counter()
     try:
-        article, xml = work()
-        extra = enrich(article, stages) if stages is not None else {}
+        article, xml, pkg = work()
+        extra = enrich(article, stages, lambda g: pkg.read(g.file_name)) if stages is not None else {}
         return IngestResult(package=info, status="ok", article=article,
                             xml_sha256=hashlib.sha256(xml).hexdigest(),
                             seconds=time.perf_counter() - t0, extra_rows=extra)

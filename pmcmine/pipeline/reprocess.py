@@ -74,7 +74,12 @@ def load_articles(corpus: Corpus, article_ids: list[str]) -> Iterator[ParsedArti
 def _process_one(task: tuple[ParsedArticle, StageOptions, str | None]) -> IngestResult:
     article, stages, media_dir = task
     info = PackageInfo(key=article.meta.article_id, source="corpus", location=media_dir or "")
-    return IngestResult(info, "ok", article, extra_rows=enrich(article, stages))
+
+    def load(g: Graphic) -> bytes | None:
+        path = Path(media_dir) / g.media_path if media_dir and g.media_path else None
+        return path.read_bytes() if path and path.is_file() else None
+
+    return IngestResult(info, "ok", article, extra_rows=enrich(article, stages, load))
 
 
 def process(db: str | Path, stages: StageOptions, *, where: str | None = None,

@@ -8,9 +8,12 @@ article's other rows, so re-processing with a newer detector or KB never doubles
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pmcmine.records import ParsedArticle
+from pmcmine.errors import ImageError
+from pmcmine.records import Figure, Graphic, ParsedArticle
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class StageOptions:
     subcaptions: bool = True
     kb: str | None = None  # knowledge base name/path for concept tagging; None: no tagging
     min_score: float = 0.85
+    detector: str | None = None  # yolo | classic | auto: split figures into panels; None: don't
+    ocr: bool = True  # read panel labels (Tesseract) when panels are detected
 
     def check(self) -> None:
         """Fail before any work starts when a requested model is missing."""
@@ -40,6 +45,63 @@ def default_kb() -> str | None:
     return "open"
 
 
+def _main_image(fig: Figure, load_image: ImageLoader | None):
+    if load_image is None:
+        return None
+    for g in fig.graphics:
+        if g.error is None and g.file_name:
+            data = load_image(g)
+            if data:
+                from pmcmine.figures.images import open_image
+
+                try:
+                    return open_image(data, g.file_name).convert("RGB")
+                except ImageError:
+                    return None
+    return None
+
+
+def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
+                   load_image: ImageLoader | None):
+    """(split, alignment, subfigures rows) for a figure whose image can be split, else None."""
+    if not opts.detector:
+        return None
+    image = _main_image(fig, load_image)
+    if image is None:
+        return None
+    from pmcmine.figures.labels import read_panel_labels
+    from pmcmine.text.align import align
+    from pmcmine.text.subcaptions import split_caption
+
+    detector = _detector(opts.detector)
+    panels, label_boxes = detector.panels(image)
+    boxes = [p.box for p in panels]
+    labels = read_panel_labels(image, boxes, label_boxes) if opts.ocr and boxes else [None] * len(boxes)
+    split = split_caption(fig.caption, fig.caption_markup, [l.text for l in labels if l and l.text])
+    alignment = align(boxes, labels if opts.ocr else None, split, article.refs, fig.figure_id)
+    rank = {p: n + 1 for n, p in enumerate(alignment.order)}
+    rows = []
+    for i, (p, lab, lbox) in enumerate(zip(panels, labels, label_boxes)):
+        x0, y0, x1, y1 = (int(round(v)) for v in p.box)
+        rows.append({
+            "subfigure_id": f"{fig.figure_id}/p{i + 1}", "figure_id": fig.figure_id,
+            "article_id": fig.article_id, "panel_ordinal": i + 1, "reading_rank": rank.get(i),
+            "x0": x0, "y0": y0, "x1": x1, "y1": y1, "score": float(p.score),
+            "label_box": [int(v) for v in lbox] if lbox is not None else None,
+            "label": lab.text if lab else None, "label_confidence": lab.confidence if lab else None,
+            "detector": detector.name,
+            "crop_sha256": hashlib.sha256(image.crop((x0, y0, x1, y1)).tobytes()).hexdigest(),
+        })
+    return split, alignment, rows
+
+
+@functools.lru_cache(maxsize=2)
+def _detector(kind: str):
+    from pmcmine.figures.detect import load_detector
+
+    return load_detector(kind)
+
+
 @functools.lru_cache(maxsize=2)
 def _tagger(kb: str, min_score: float):
     from pmcmine.text.concepts import get_tagger
@@ -47,8 +109,16 @@ def _tagger(kb: str, min_score: float):
     return get_tagger(kb, min_score=min_score)
 
 
-def enrich(article: ParsedArticle, opts: StageOptions) -> dict[str, list[dict]]:
-    """Rows of the later stages' tables for one parsed article."""
+ImageLoader = Callable[[Graphic], "bytes | None"]
+
+
+def enrich(article: ParsedArticle, opts: StageOptions,
+           load_image: ImageLoader | None = None) -> dict[str, list[dict]]:
+    """Rows of the later stages' tables for one parsed article.
+
+    ``load_image`` returns a graphic's file bytes (from the package, or the media store);
+    without it, or without a detector, captions are split but no panels are detected.
+    """
     from pmcmine.text.concepts import subfigure_items
     from pmcmine.text.subcaptions import split_caption
     from pmcmine.text.subfigure_rows import subfigure_rows
@@ -56,8 +126,13 @@ def enrich(article: ParsedArticle, opts: StageOptions) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {}
     if opts.subcaptions:
         for fig in article.figures:
-            split = split_caption(fig.caption, fig.caption_markup)
-            for table, part in subfigure_rows(fig, split).items():
+            panels = _figure_panels(fig, article, opts, load_image)
+            if panels is None:
+                split, alignment = split_caption(fig.caption, fig.caption_markup), None
+            else:
+                split, alignment, sub_rows = panels
+                rows.setdefault("subfigures", []).extend(sub_rows)
+            for table, part in subfigure_rows(fig, split, alignment).items():
                 rows.setdefault(table, []).extend(part)
     if opts.kb:
         from pmcmine.text.concepts import tag_article
