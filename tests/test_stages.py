@@ -93,3 +93,47 @@ def test_process_reruns_stages_without_the_packages(sample, tmp_path):
     process(db, StageOptions(kb=str(kb)))  # twice: replaced, not doubled
     with Corpus(db, read_only=True) as c:
         assert c.sql("SELECT count(*) FROM subcaptions").fetchone()[0] == len(subs)
+
+
+class _TruthDetector:
+    """Stands in for the panel detector: returns the generator's true boxes for an image."""
+
+    name = "truth@test"
+
+    def __init__(self, truth):
+        from types import SimpleNamespace
+
+        self.by_size = {}
+        for a in truth["articles"]:
+            for f in a["figures"]:
+                self.by_size.setdefault((f["width"], f["height"]), []).append(
+                    [(SimpleNamespace(box=p["box"], score=1.0), p["label_box"]) for p in f["panels"]])
+
+    def panels(self, image):
+        [found] = self.by_size[image.size][:1]
+        return [p for p, _ in found], [lb for _, lb in found]
+
+
+def test_panels_labels_alignment_inside_ingest(sample, tmp_path, monkeypatch):
+    from pmcmine.pipeline import stages as stages_mod
+
+    out, truth = sample
+    det = _TruthDetector(truth)
+    if any(len(v) > 1 for v in det.by_size.values()):
+        pytest.skip("two sample figures share a size")
+    monkeypatch.setattr(stages_mod, "_detector", lambda kind: det)
+    db = tmp_path / "c.duckdb"
+    ingest([out / "cloud"], db, media_dir=False, stages=StageOptions(detector="truth"))
+    want = {}
+    for a in {a["pmcid"]: a for a in truth["articles"]}.values():
+        for f in a["figures"]:
+            for i, p in enumerate(f["panels"], start=1):
+                if p["label"]:
+                    want[f"{a['pmcid']}/{f['xml_id']}/p{i}"] = p["label"]
+    with Corpus(db, read_only=True) as c:
+        got = dict(c.sql("SELECT subfigure_id, label FROM subfigure_text WHERE subfigure_id IS NOT NULL").fetchall())
+        n_sub = c.sql("SELECT count(*) FROM subfigures").fetchone()[0]
+        linked = c.sql("SELECT count(*) FROM subfigure_refs WHERE method = 'panel_label'").fetchone()[0]
+    right = sum(got.get(k, "").upper() == v.upper() for k, v in want.items())
+    assert n_sub >= len(want) and right / len(want) >= 0.98, (right, len(want))
+    assert linked > 0
