@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
-from lxml import etree
-
+from pmcmine.jats.xml import parse_root
 from pmcmine.sources.http import HttpClient
 
 BUCKET = "pmc-oa-opendata"
@@ -82,8 +81,7 @@ class CloudBucket:
                 params["continuation-token"] = token
             elif start_after:
                 params["start-after"] = start_after
-            root = etree.fromstring(self.client.get(self.endpoint + "/", params).content,
-                                    etree.XMLParser(resolve_entities=False, no_network=True))
+            root = parse_root(self.client.get(self.endpoint + "/", params).content, "bucket listing")
             for c in root.iter(f"{_S3_NS}Contents"):
                 size = c.findtext(f"{_S3_NS}Size")
                 yield ObjectInfo(

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from lxml import etree
-
 from pmcmine.errors import PmcmineError
+from pmcmine.jats.xml import parse_root
 from pmcmine.sources.http import HttpClient
 
 OA_ENDPOINT = "https://www.ncbi.nlm.nih.gov/pmc/utils/oa/oa.fcgi"
@@ -79,7 +78,7 @@ class OAService:
         url = self.endpoint
         while url:
             resp = self.client.get(url, self.client.ncbi_params(params) if params is not None else None)
-            root = etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False, no_network=True))
+            root = parse_root(resp.content, "oa.fcgi response")
             err = root.find("error")
             if err is not None:
                 code = err.get("code", "")
