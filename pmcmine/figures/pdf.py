@@ -1,0 +1,499 @@
+"""Figures from PDFs (pymupdf): locate, caption, crop, and match them to JATS figures.
+
+Per page: embedded raster images (``page.get_image_info``) and clusters of vector drawings
+(``page.get_drawings``: charts drawn as paths) are grouped into figure regions, with the
+short text blocks around them (axis labels, panel letters); caption blocks ("Figure 3.",
+"Fig. 3", "FIGURE 3 |", "Supplementary Figure S2") are found among the page's text
+blocks and each is given the region right above it (caption below, the usual case),
+else right below it, else beside it in the same band. Each region is rendered to a PNG.
+
+Coordinates are pymupdf's: PDF points, origin at the page's top left; pages are 1-based.
+
+Limits: a PDF over ``MAX_PDF_BYTES`` or ``MAX_PAGES`` is refused with a ``PdfError``
+saying why; a broken one raises ``PdfError``; an encrypted one ``PdfEncryptedError``
+(the caller records the reason and skips it). Nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from pmcmine.errors import PmcmineError
+from pmcmine.jats import panels as P
+
+MAX_PDF_BYTES = 200 * 1024 * 1024
+MAX_PAGES = 300
+DPI = 150
+MAX_RENDER_PIXELS = 25_000_000  # per figure crop; the DPI is lowered to stay under it
+MIN_GRAPHIC_PT = 24.0  # images/drawing clusters smaller than this (either side) are not figures
+MIN_UNCAPTIONED_AREA = 0.06  # an uncaptioned region must cover this much of the page
+CLUSTER_GAP = 12.0  # points: graphics closer than this are one figure
+TEXT_REACH = 14.0  # points: short text blocks this close to a region are part of it
+
+Box = tuple[float, float, float, float]
+
+
+class PdfError(PmcmineError):
+    """A PDF that cannot be read, or is over the limits."""
+
+
+class PdfEncryptedError(PdfError):
+    """A PDF that needs a password: skipped, with this as the reason."""
+
+
+# "Figure 3.", "Fig. 3:", "FIGURE 3 |", "Supplementary Figure S2.", "Figure 2—figure supplement 1."
+CAPTION = re.compile(
+    r"^\s*(?P<label>(?:(?:supplementa(?:ry|l)|suppl\.?|extended\s+data|additional)\s+)?"
+    r"fig(?:ure|\.)?\s*(?P<num>[A-Z]{0,2}\d+(?:\s*[\u2010-\u2015\-]\s*figure\s+supplement\s+\d+)?)"
+    r"[a-z]?)"
+    r"\s*(?P<sep>[.:|\u2010-\u2015\-]|\s*$|\s+(?=[A-Z(]))",
+    re.I,
+)
+_BODY_START = re.compile(r"^\s*fig(?:ure|\.)?s?\s*\d+\w*\s+(?:show|depict|illustrat|present|summar|give|is|are|was|and|in)\b",
+                         re.I)
+
+
+@dataclass(slots=True)
+class PdfFigure:
+    page: int  # 1-based
+    bbox: Box  # points, top-left origin
+    label: str | None = None  # "Figure 3"
+    number: str | None = None  # "3", "S2", "2-S1": what references cite
+    caption: str = ""
+    caption_bbox: Box | None = None
+    kind: str = "raster"  # raster | vector | mixed
+    png: bytes | None = None
+    width: int | None = None  # of the PNG
+    height: int | None = None
+    dpi: int | None = None
+
+
+@dataclass(slots=True)
+class PdfText:
+    """A page's running text (captions excluded), for inline references."""
+
+    page: int
+    text: str
+
+
+@dataclass(slots=True)
+class PdfExtraction:
+    n_pages: int
+    figures: list[PdfFigure] = field(default_factory=list)
+    texts: list[PdfText] = field(default_factory=list)
+    title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fitz():
+    try:
+        import pymupdf
+    except ImportError as exc:  # an optional dependency
+        raise PdfError("PDF support needs pymupdf (pip install pymupdf)") from exc
+    return pymupdf
+
+
+def open_pdf(data: bytes, name: str = "document.pdf", *, max_pages: int = MAX_PAGES,
+             max_bytes: int = MAX_PDF_BYTES):
+    """Open a PDF within the limits, or raise PdfError / PdfEncryptedError saying why."""
+    fitz = _fitz()
+    if not data:
+        raise PdfError(f"{name}: empty file (0 bytes)")
+    if len(data) > max_bytes:
+        raise PdfError(f"{name}: {len(data):,} bytes exceeds the {max_bytes:,} byte PDF limit")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise PdfError(f"{name}: not a PDF (no %PDF header)")
+    try:
+        doc = fitz.open(stream=data, filetype="pdf")
+    except Exception as exc:  # pymupdf raises its own FileDataError, RuntimeError...
+        raise PdfError(f"{name}: broken PDF ({exc})") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise PdfEncryptedError(f"{name}: encrypted PDF (needs a password), skipped")
+    if doc.page_count == 0:
+        doc.close()
+        raise PdfError(f"{name}: the PDF has no pages")
+    if doc.page_count > max_pages:
+        n = doc.page_count
+        doc.close()
+        raise PdfError(f"{name}: {n} pages exceeds the {max_pages} page limit")
+    return doc
+
+
+def extract(data: bytes, name: str = "document.pdf", *, dpi: int = DPI, render: bool = True,
+            max_pages: int = MAX_PAGES, max_bytes: int = MAX_PDF_BYTES) -> PdfExtraction:
+    """Figures (with captions and crops) and the running text of every page."""
+    doc = open_pdf(data, name, max_pages=max_pages, max_bytes=max_bytes)
+    out = PdfExtraction(n_pages=doc.page_count)
+    try:
+        title = ((doc.metadata or {}).get("title") or "").strip()
+        out.title = title if _looks_like_title(title) else _largest_text(doc[0])
+        for page in doc:
+            try:
+                figs, text = _page_figures(page)
+            except Exception as exc:  # one bad page must not lose the others
+                out.warnings.append(f"{name} page {page.number + 1}: unreadable ({exc})")
+                continue
+            if render:
+                for f in figs:
+                    _render(page, f, dpi, out.warnings, name)
+            out.figures.extend(figs)
+            out.texts.append(PdfText(page.number + 1, text))
+    finally:
+        doc.close()
+    return out
+
+
+def _looks_like_title(s: str) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}", s)
+    return len(words) >= 3 and not s.lower().endswith((".doc", ".docx", ".tex", ".pdf"))
+
+
+def _largest_text(page) -> str | None:
+    """The page's text in its largest font (a first page's title), if it reads like one."""
+    spans = [(round(sp["size"], 1), sp["text"]) for b in page.get_text("dict")["blocks"]
+             for line in b.get("lines", ()) for sp in line["spans"] if sp["text"].strip()]
+    if not spans:
+        return None
+    spans = [(s, t) for s, t in spans if len(t.strip()) >= 4]  # not a drop cap
+    if not spans:
+        return None
+    top = max(s for s, _ in spans)
+    text = " ".join(" ".join(t for s, t in spans if s == top).split())
+    return text if _looks_like_title(text) and len(text) < 400 else None
+
+
+# --- geometry ---------------------------------------------------------------------------
+
+def _area(b: Box) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _gap(a: Box, b: Box) -> float:
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return max(dx, dy)
+
+
+def _hoverlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+
+
+def _voverlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def iou(a: Box, b: Box) -> float:
+    inter = _hoverlap(a, b) * _voverlap(a, b)
+    u = _area(a) + _area(b) - inter
+    return inter / u if u > 0 else 0.0
+
+
+def _clip(b: Box, page: Box) -> Box:
+    return (max(b[0], page[0]), max(b[1], page[1]), min(b[2], page[2]), min(b[3], page[3]))
+
+
+def _cluster(items: list[tuple[Box, str]], gap: float) -> list[tuple[Box, set[str]]]:
+    """Merge boxes closer than ``gap`` until nothing changes."""
+    groups = [(b, {k}) for b, k in items]
+    changed = True
+    while changed:
+        changed = False
+        out: list[tuple[Box, set[str]]] = []
+        for b, kinds in groups:
+            for i, (ob, ok) in enumerate(out):
+                if _gap(b, ob) <= gap:
+                    out[i] = (_union(b, ob), ok | kinds)
+                    changed = True
+                    break
+            else:
+                out.append((b, kinds))
+        groups = out
+    return groups
+
+
+# --- one page ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Block:
+    box: Box
+    text: str
+    caption: re.Match | None = None
+
+
+def _text_blocks(page) -> list[_Block]:
+    blocks = []
+    for b in page.get_text("blocks", sort=True):
+        if b[6] != 0:  # image block
+            continue
+        text = " ".join(b[4].split())
+        if text:
+            blocks.append(_Block((b[0], b[1], b[2], b[3]), text))
+    return blocks
+
+
+def _is_caption(text: str) -> re.Match | None:
+    m = CAPTION.match(text)
+    if not m or _BODY_START.match(text):
+        return None
+    return m
+
+
+def _graphics(page, pbox: Box, blocks: list[_Block]) -> list[tuple[Box, str]]:
+    pw, ph = pbox[2] - pbox[0], pbox[3] - pbox[1]
+    top, bottom = pbox[1] + 0.06 * ph, pbox[3] - 0.06 * ph  # running heads, logos, footers
+    items: list[tuple[Box, str]] = []
+    for info in page.get_image_info():
+        b = _clip(tuple(info["bbox"]), pbox)
+        if b[2] - b[0] >= 4 and b[3] - b[1] >= 4:
+            items.append((b, "raster"))
+    for d in page.get_drawings():
+        r = d.get("rect")
+        if r is None:
+            continue
+        b = _clip((r.x0, r.y0, r.x1, r.y1), pbox)
+        w, h = b[2] - b[0], b[3] - b[1]
+        if w < 0 or h < 0 or (w > 0.9 * pw and h > 0.9 * ph):
+            continue  # page background
+        if (h < 1.5 and w > 0.5 * pw) or (w < 1.5 and h > 0.5 * ph):
+            continue  # column rules, header/footer lines
+        fill = d.get("fill")
+        if fill is not None and d.get("color") is None and len(d.get("items", ())) <= 2:
+            if min(fill) > 0.97:
+                continue  # white on white
+            if any(_inside(t.box, b, 1.0) for t in blocks):
+                continue  # a tinted box behind text
+        items.append((b, "vector"))
+    return [(b, k) for b, k in items if b[1] < bottom and b[3] > top]
+
+
+def _page_figures(page) -> tuple[list[PdfFigure], str]:
+    r = page.rect
+    pbox: Box = (r.x0, r.y0, r.x1, r.y1)
+    blocks = _text_blocks(page)
+    for b in blocks:
+        b.caption = _is_caption(b.text)
+    captions = _caption_groups(blocks)
+    caption_ids = {id(b) for c in captions for b in c}
+    regions = [(b, k) for b, k in _cluster(_graphics(page, pbox, blocks), CLUSTER_GAP)
+               if b[2] - b[0] >= MIN_GRAPHIC_PT and b[3] - b[1] >= MIN_GRAPHIC_PT]
+    # Graphics closer than the cluster gap across a caption are not one figure: a region
+    # that swallowed a caption line is fine (we split by caption below), keep it simple.
+    margin = 0.06 * (pbox[3] - pbox[1])  # running heads and page footers
+    body = [b for b in blocks if b.box[1] > pbox[1] + margin and b.box[3] < pbox[3] - margin]
+    regions = [(_absorb_text(b, body, caption_ids), k) for b, k in regions]
+    regions = [(b, k) for b, k in _cluster([(b, "|".join(sorted(k))) for b, k in regions], 2.0)]
+    regions = [(b, {x for s in k for x in s.split("|")}) for b, k in regions]
+
+    figures: list[PdfFigure] = []
+    used: set[int] = set()
+    for cap in captions:
+        cbox = cap[0].box
+        for b in cap[1:]:
+            cbox = _union(cbox, b.box)
+        i = _pick_region(cbox, regions, used, blocks, caption_ids - {id(b) for b in cap})
+        m = cap[0].caption
+        label = " ".join(m.group("label").split())
+        text = " ".join(b.text for b in cap)
+        fig = PdfFigure(page=page.number + 1, bbox=(0, 0, 0, 0), label=label,
+                        number=P.number_from_label(label), caption=text, caption_bbox=cbox)
+        if i is None:
+            continue  # a caption with no graphics near it: a "Figure 2." in running text
+        used.add(i)
+        box, kinds = regions[i]
+        # Several separate regions above one caption (panels far apart): take those between.
+        for j, (ob, ok) in enumerate(regions):
+            if j in used or j == i:
+                continue
+            if _same_figure(box, ob, cbox, blocks, caption_ids):
+                box, kinds = _union(box, ob), kinds | ok
+                used.add(j)
+        fig.bbox = _clip(box, pbox)
+        fig.kind = _kind(kinds)
+        figures.append(fig)
+    page_area = _area(pbox)
+    for i, (box, kinds) in enumerate(regions):
+        if i in used or _area(box) < MIN_UNCAPTIONED_AREA * page_area:
+            continue
+        if "raster" not in kinds and not _looks_like_chart(box, page):
+            continue
+        figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), kind=_kind(kinds)))
+    figures.sort(key=lambda f: (f.bbox[1], f.bbox[0]))
+    running = "\n".join(b.text for b in body
+                        if id(b) not in caption_ids and not any(_inside(b.box, f.bbox) for f in figures))
+    return figures, running
+
+
+def _kind(kinds: set[str]) -> str:
+    if kinds == {"raster"}:
+        return "raster"
+    if kinds == {"vector"}:
+        return "vector"
+    return "mixed"
+
+
+def _inside(a: Box, b: Box, tol: float = 2.0) -> bool:
+    return a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
+
+
+def _caption_groups(blocks: list[_Block]) -> list[list[_Block]]:
+    """Each caption block with the blocks that continue it (same column, right below)."""
+    groups = []
+    for i, b in enumerate(blocks):
+        if not b.caption:
+            continue
+        group = [b]
+        last = b.box
+        for nb in blocks[i + 1:]:
+            if nb.caption:
+                break
+            line_h = 14.0
+            if 0 <= nb.box[1] - last[3] <= line_h * 0.6 and abs(nb.box[0] - b.box[0]) < 6 \
+                    and _hoverlap(nb.box, b.box) > 0.5 * (b.box[2] - b.box[0]):
+                group.append(nb)
+                last = nb.box
+            else:
+                break
+        groups.append(group)
+    return groups
+
+
+def _short(b: _Block) -> bool:
+    return len(b.text) <= 60
+
+
+def _absorb_text(box: Box, blocks: list[_Block], caption_ids: set[int]) -> Box:
+    """Grow a graphics region over the short text around and inside it (axis labels, letters)."""
+    changed = True
+    while changed:
+        changed = False
+        for b in blocks:
+            if id(b) in caption_ids or _inside(b.box, box, 0.5):
+                continue
+            near = _short(b) and _gap(b.box, box) <= TEXT_REACH and (
+                (_hoverlap(b.box, box) > 0 and b.box[0] >= box[0] - 30 and b.box[2] <= box[2] + 30)
+                or (_voverlap(b.box, box) > 0 and b.box[1] >= box[1] - 30 and b.box[3] <= box[3] + 30))
+            if _inside(b.box, box, 4.0) or near:
+                box = _union(box, b.box)
+                changed = True
+    return box
+
+
+def _between_clear(a: Box, b: Box, blocks: list[_Block], caption_ids: set[int]) -> bool:
+    """No running text (long blocks) or other caption lies between two boxes."""
+    gap_box = _union(a, b)
+    for blk in blocks:
+        if _inside(blk.box, a, 2) or _inside(blk.box, b, 2):
+            continue
+        if _hoverlap(blk.box, gap_box) > 0 and _voverlap(blk.box, gap_box) > 0:
+            if id(blk) in caption_ids or not _short(blk):
+                return False
+    return True
+
+
+def _pick_region(cbox: Box, regions, used, blocks, caption_ids) -> int | None:
+    best, best_score = None, None
+    for i, (box, _) in enumerate(regions):
+        if i in used:
+            continue
+        h = _hoverlap(box, cbox)
+        score = None
+        if h > 0.3 * min(box[2] - box[0], cbox[2] - cbox[0]):
+            if box[3] <= cbox[1] + 4:  # above the caption (caption below)
+                score = (0, cbox[1] - box[3])
+            elif box[1] >= cbox[3] - 4:  # below (caption above)
+                score = (1, box[1] - cbox[3])
+        elif _voverlap(box, cbox) > 0.3 * min(box[3] - box[1], cbox[3] - cbox[1]):
+            score = (2, _gap(box, cbox))  # beside
+        if score is None or score[1] > 300:
+            continue
+        if not _between_clear(box, cbox, blocks, caption_ids):
+            continue
+        if best_score is None or score < best_score:
+            best, best_score = i, score
+    return best
+
+
+def _same_figure(box: Box, other: Box, cbox: Box, blocks, caption_ids) -> bool:
+    """``other`` belongs with ``box``: on the same side of the caption, nothing between."""
+    above = box[3] <= cbox[1] + 4
+    if above != (other[3] <= cbox[1] + 4):
+        return False
+    if _hoverlap(other, cbox) <= 0 and _voverlap(other, box) <= 0:
+        return False
+    if _gap(box, other) > 60:
+        return False
+    return _between_clear(box, other, blocks, caption_ids)
+
+
+def _looks_like_chart(box: Box, page) -> bool:
+    # An uncaptioned vector cluster is only kept when it is large and not a table (a table's
+    # drawings are rules; a chart has text inside but not mostly text).
+    return False
+
+
+def _render(page, fig: PdfFigure, dpi: int, warnings: list[str], name: str) -> None:
+    fitz = _fitz()
+    w_pt, h_pt = fig.bbox[2] - fig.bbox[0], fig.bbox[3] - fig.bbox[1]
+    if w_pt <= 0 or h_pt <= 0:
+        return
+    scale = dpi / 72.0
+    if w_pt * h_pt * scale * scale > MAX_RENDER_PIXELS:
+        dpi = int(72.0 * (MAX_RENDER_PIXELS / (w_pt * h_pt)) ** 0.5)
+    try:
+        pix = page.get_pixmap(clip=fitz.Rect(*fig.bbox), dpi=dpi, alpha=False)
+        fig.png = pix.tobytes("png")
+        fig.width, fig.height, fig.dpi = pix.width, pix.height, dpi
+    except Exception as exc:
+        warnings.append(f"{name} page {fig.page}: could not render {fig.label or 'a figure'} ({exc})")
+
+
+# --- matching to JATS --------------------------------------------------------------------
+
+def caption_similarity(a: str, b: str) -> float:
+    a = " ".join(a.lower().split())[:300]
+    b = " ".join(b.lower().split())[:300]
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def match_figures(xml_figures, pdf_figures: list[PdfFigure], min_similarity: float = 0.5
+                  ) -> dict[str, PdfFigure]:
+    """figure_id -> the PDF figure that shows it: same number (best caption among several),
+    else (no number) the most similar caption above ``min_similarity``."""
+    out: dict[str, PdfFigure] = {}
+    taken: set[int] = set()
+    for fig in xml_figures:
+        cands = [p for p in pdf_figures if id(p) not in taken]
+        same = [p for p in cands if fig.number and p.number == fig.number]
+        if same:
+            best = max(same, key=lambda p: caption_similarity(fig.caption, _caption_body(p)))
+        else:
+            scored = [(caption_similarity(fig.caption, _caption_body(p)), i) for i, p in enumerate(cands)
+                      if p.caption]
+            if not scored:
+                continue
+            s, i = max(scored)
+            if s < min_similarity:
+                continue
+            best = cands[i]
+        out[fig.figure_id] = best
+        taken.add(id(best))
+    return out
+
+
+def _caption_body(p: PdfFigure) -> str:
+    """The caption without its label ("Figure 1."), as JATS captions are written."""
+    m = CAPTION.match(p.caption)
+    return p.caption[m.end():].strip() if m else p.caption
+
+
+def caption_without_label(p: PdfFigure) -> str:
+    return _caption_body(p)
