@@ -33,6 +33,13 @@ def process_package(ref: PackageRef, media_dir: str | Path | None = None,
 
     def work() -> tuple[ParsedArticle, bytes, Package]:
         pkg = ref.open()
+        if ref.kind == "pdf":  # a lone PDF: the article is what its pages show
+            from pmcmine.figures.pdf_article import article_from_pdf
+
+            data = pkg.read(pkg.xml_name)
+            article = article_from_pdf(data, pkg.xml_name, pkg)
+            _attach_all(article, pkg, Path(media_dir) if media_dir else None)
+            return article, data, pkg
         article, xml = parse_package(pkg)
         attach_images(article, pkg, Path(media_dir) if media_dir else None)
         return article, xml, pkg
@@ -74,9 +81,22 @@ def parse_package(pkg: Package, names: list[str] | None = None) -> tuple[ParsedA
 
 
 def attach_images(article: ParsedArticle, pkg: Package, media_dir: Path | None) -> None:
-    """Fill each graphic's file facts; copy the file into the media store when one is given."""
+    """Fill each graphic's file facts; copy the file into the media store when one is given.
+
+    Figures left without a usable image get a crop from the package's PDF, if it has one.
+    """
+    _attach_all(article, pkg, media_dir)
+    from pmcmine.figures.pdf_article import fill_from_pdf
+
+    for g in fill_from_pdf(article, pkg):
+        _attach_one(g, article.meta.article_id, pkg, media_dir)
+
+
+def _attach_all(article: ParsedArticle, pkg: Package, media_dir: Path | None) -> None:
     for fig in article.figures:
         for g in fig.graphics:
+            if g.source == "pdf" and g.error is not None:
+                continue  # a PDF region that could not be rendered: nothing to read
             _attach_one(g, article.meta.article_id, pkg, media_dir)
 
 

@@ -4,7 +4,9 @@
   ``PMC<id>.<ver>.xml`` and its files) and ``metadata/PMC<id>.<ver>.json``;
 - legacy oa_package tarballs ``PMC<id>.tar.gz`` (unpacking to ``PMC<id>/``), or such a
   folder already unpacked;
-- a lone JATS/NXML file, whose sibling files are its package.
+- a lone JATS/NXML file, whose sibling files are its package;
+- a lone PDF (named, or in a folder with no article XML of its name): an article whose
+  figures, captions and references come from its pages (``pmcmine.figures.pdf_article``).
 
 Discovery only looks at names; the package is opened (and a tarball read) by the worker.
 """
@@ -36,6 +38,8 @@ class PackageRef:
     xml_name: str | None = None
 
     def open(self) -> Package:
+        if self.kind == "pdf":  # a lone PDF stands in for the XML; crops are added in memory
+            return Package(info=self.info, xml_name=self.path.name, _paths={self.path.name: self.path})
         if self.kind == "tar":
             return tar_package(self.path, self.info)
         if self.kind == "file":
@@ -91,13 +95,23 @@ def discover(paths: Iterable[str | Path]) -> Iterator[PackageRef]:
         path = Path(raw)
         if not path.exists():
             raise PackageError(f"no such file or folder: {path}")
-        yield from _walk(path)
+        yield from _walk(path, explicit=True)
 
 
-def _walk(path: Path) -> Iterator[PackageRef]:
+def _pdf_ref(path: Path) -> PackageRef:
+    return PackageRef("pdf", path, PackageInfo(key=path.name, source="pdf", location=str(path)))
+
+
+def _walk(path: Path, explicit: bool = False) -> Iterator[PackageRef]:
     name = path.name
     if path.is_file():
         lower = name.lower()
+        if lower.endswith(".pdf"):
+            # Named on the command line, or with no article XML of the same name beside it.
+            stem = name[:-4]
+            if explicit or not any((path.parent / f"{stem}{s}").exists() for s in XML_SUFFIXES):
+                yield _pdf_ref(path)
+            return
         if lower.endswith(TAR_SUFFIXES):
             key = _tar_key(path)
             yield PackageRef("tar", path, PackageInfo(key=key, source="legacy", location=str(path)))
