@@ -51,8 +51,10 @@ CAPTION = re.compile(
     r"\s*(?P<sep>[.:|\u2010-\u2015\-]|\s*$|\s+(?=[A-Z(]))",
     re.I,
 )
-_BODY_START = re.compile(r"^\s*fig(?:ure|\.)?s?\s*\d+\w*\s+(?:show|depict|illustrat|present|summar|give|is|are|was|and|in)\b",
-                         re.I)
+# "Figure 3 shows ...": running text that starts with a figure citation, not a caption.
+_BODY_START = re.compile(
+    r"^\s*fig(?:ure|\.)?s?\s*\d+\w*\s+(?:show|depict|illustrat|present|summar|give|compar|display|"
+    r"is\b|are\b|was\b|were\b|and\b|in\b|also\b|further\b)", re.I)
 
 
 @dataclass(slots=True)
@@ -324,7 +326,9 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
         if "raster" not in kinds and not _looks_like_chart(box, page):
             continue
         figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), kind=_kind(kinds)))
-    figures.sort(key=lambda f: (f.bbox[1], f.bbox[0]))
+    mid = (pbox[0] + pbox[2]) / 2  # reading order: left column (and full width), then right
+    figures.sort(key=lambda f: (f.bbox[0] > mid - 20, f.bbox[1], f.bbox[0]))
+    body = sorted(body, key=lambda b: (b.box[0] > mid - 20, b.box[1], b.box[0]))
     running = "\n".join(b.text for b in body
                         if id(b) not in caption_ids and not any(_inside(b.box, f.bbox) for f in figures))
     return figures, running
