@@ -281,9 +281,10 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
     blocks = _text_blocks(page)
     for b in blocks:
         b.caption = _is_caption(b.text)
-    captions = _caption_groups(blocks)
+    graphics = _graphics(page, pbox, blocks)
+    captions = _caption_groups(blocks, [g for g, _ in graphics])
     caption_ids = {id(b) for c in captions for b in c}
-    regions = [(b, k) for b, k in _cluster(_graphics(page, pbox, blocks), CLUSTER_GAP)
+    regions = [(b, k) for b, k in _cluster(graphics, CLUSTER_GAP)
                if b[2] - b[0] >= MIN_GRAPHIC_PT and b[3] - b[1] >= MIN_GRAPHIC_PT]
     # Graphics closer than the cluster gap across a caption are not one figure: a region
     # that swallowed a caption line is fine (we split by caption below), keep it simple.
@@ -295,30 +296,42 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
 
     figures: list[PdfFigure] = []
     used: set[int] = set()
+    # Captions and regions paired best-first (a caption right under its figure before one
+    # further away), so neighbouring figures in two columns do not steal each other's.
+    cboxes, own = [], []
     for cap in captions:
         cbox = cap[0].box
         for b in cap[1:]:
             cbox = _union(cbox, b.box)
-        i = _pick_region(cbox, regions, used, blocks, caption_ids - {id(b) for b in cap})
-        m = cap[0].caption
-        label = " ".join(m.group("label").split())
-        text = " ".join(b.text for b in cap)
-        fig = PdfFigure(page=page.number + 1, bbox=(0, 0, 0, 0), label=label,
-                        number=P.number_from_label(label), caption=text, caption_bbox=cbox)
-        if i is None:
+        cboxes.append(cbox)
+        own.append(caption_ids - {id(b) for b in cap})
+    pairs = []
+    for ci, cbox in enumerate(cboxes):
+        for i, (box, _) in enumerate(regions):
+            score = _score(cbox, box, blocks, own[ci])
+            if score is not None:
+                pairs.append((score, ci, i))
+    assigned: dict[int, int] = {}
+    for _, ci, i in sorted(pairs):
+        if ci not in assigned and i not in used:
+            assigned[ci] = i
+            used.add(i)
+    for ci, cap in enumerate(captions):
+        if ci not in assigned:
             continue  # a caption with no graphics near it: a "Figure 2." in running text
-        used.add(i)
-        box, kinds = regions[i]
-        # Several separate regions above one caption (panels far apart): take those between.
+        box, kinds = regions[assigned[ci]]
+        cbox = cboxes[ci]
+        # Several separate regions on the caption's side (panels far apart): take those between.
         for j, (ob, ok) in enumerate(regions):
-            if j in used or j == i:
+            if j in used:
                 continue
             if _same_figure(box, ob, cbox, blocks, caption_ids):
                 box, kinds = _union(box, ob), kinds | ok
                 used.add(j)
-        fig.bbox = _clip(box, pbox)
-        fig.kind = _kind(kinds)
-        figures.append(fig)
+        label = " ".join(cap[0].caption.group("label").split())
+        figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), label=label,
+                                 number=P.number_from_label(label), caption=" ".join(b.text for b in cap),
+                                 caption_bbox=cbox, kind=_kind(kinds)))
     page_area = _area(pbox)
     for i, (box, kinds) in enumerate(regions):
         if i in used or _area(box) < MIN_UNCAPTIONED_AREA * page_area:
@@ -346,8 +359,9 @@ def _inside(a: Box, b: Box, tol: float = 2.0) -> bool:
     return a[0] >= b[0] - tol and a[1] >= b[1] - tol and a[2] <= b[2] + tol and a[3] <= b[3] + tol
 
 
-def _caption_groups(blocks: list[_Block]) -> list[list[_Block]]:
-    """Each caption block with the blocks that continue it (same column, right below)."""
+def _caption_groups(blocks: list[_Block], graphics: list[Box]) -> list[list[_Block]]:
+    """Each caption block with the blocks that continue it (same column, right below;
+    not text on a graphic, not a short label line)."""
     groups = []
     for i, b in enumerate(blocks):
         if not b.caption:
@@ -358,8 +372,10 @@ def _caption_groups(blocks: list[_Block]) -> list[list[_Block]]:
             if nb.caption:
                 break
             line_h = 14.0
+            on_graphic = any(_hoverlap(nb.box, g) > 0 and _voverlap(nb.box, g) > 0 for g in graphics)
+            wide = not _short(nb) or (nb.box[2] - nb.box[0]) >= 0.8 * (b.box[2] - b.box[0])
             if 0 <= nb.box[1] - last[3] <= line_h * 0.6 and abs(nb.box[0] - b.box[0]) < 6 \
-                    and _hoverlap(nb.box, b.box) > 0.5 * (b.box[2] - b.box[0]):
+                    and _hoverlap(nb.box, b.box) > 0.5 * (b.box[2] - b.box[0]) and wide and not on_graphic:
                 group.append(nb)
                 last = nb.box
             else:
@@ -401,27 +417,22 @@ def _between_clear(a: Box, b: Box, blocks: list[_Block], caption_ids: set[int]) 
     return True
 
 
-def _pick_region(cbox: Box, regions, used, blocks, caption_ids) -> int | None:
-    best, best_score = None, None
-    for i, (box, _) in enumerate(regions):
-        if i in used:
-            continue
-        h = _hoverlap(box, cbox)
-        score = None
-        if h > 0.3 * min(box[2] - box[0], cbox[2] - cbox[0]):
-            if box[3] <= cbox[1] + 4:  # above the caption (caption below)
-                score = (0, cbox[1] - box[3])
-            elif box[1] >= cbox[3] - 4:  # below (caption above)
-                score = (1, box[1] - cbox[3])
-        elif _voverlap(box, cbox) > 0.3 * min(box[3] - box[1], cbox[3] - cbox[1]):
-            score = (2, _gap(box, cbox))  # beside
-        if score is None or score[1] > 300:
-            continue
-        if not _between_clear(box, cbox, blocks, caption_ids):
-            continue
-        if best_score is None or score < best_score:
-            best, best_score = i, score
-    return best
+def _score(cbox: Box, box: Box, blocks: list[_Block], caption_ids: set[int]) -> tuple | None:
+    """How well a region fits a caption (lower is better), None when it cannot be its figure."""
+    h = _hoverlap(box, cbox)
+    score = None
+    if h > 0.3 * min(box[2] - box[0], cbox[2] - cbox[0]):
+        if box[3] <= cbox[1] + 4:  # above the caption (caption below)
+            score = (0, cbox[1] - box[3])
+        elif box[1] >= cbox[3] - 4:  # below (caption above)
+            score = (1, box[1] - cbox[3])
+    elif _voverlap(box, cbox) > 0.3 * min(box[3] - box[1], cbox[3] - cbox[1]):
+        score = (2, _gap(box, cbox))  # beside
+    if score is None or score[1] > 300:
+        return None
+    if not _between_clear(box, cbox, blocks, caption_ids):
+        return None
+    return score
 
 
 def _same_figure(box: Box, other: Box, cbox: Box, blocks, caption_ids) -> bool:

@@ -137,53 +137,108 @@ def _text_lines(page, x0, y, width, text, size=9.0, font="helv"):
     return y
 
 
+def _table(page, fitz, x0, y, w, rng, number: int) -> float:
+    """A ruled table with its caption above: text and rules that are not a figure."""
+    y = _text_lines(page, x0, y, w, f"Table {number}. " + _sentence(rng, 10) + ".", size=8) + 4
+    rows, cols = int(rng.integers(3, 7)), int(rng.integers(3, 6))
+    rh, cw = 13.0, w / cols
+    shape = page.new_shape()
+    for r in (0, 1, rows):
+        shape.draw_line((x0, y + r * rh), (x0 + w, y + r * rh))
+    shape.finish(color=(0, 0, 0), width=0.6)
+    shape.commit()
+    for r in range(rows):
+        for c in range(cols):
+            cell = "Group" if r == 0 else f"{rng.uniform(0, 100):.1f}"
+            page.insert_text((x0 + c * cw + 3, y + r * rh + 9.5), cell, fontsize=7)
+    return y + rows * rh + 14
+
+
+def _place_figure(page, fitz, out, rng, p, x, y, w, number, *, side=None, kind=None, max_h=230.0):
+    """One figure with its caption from (x, y) in a column of width ``w``; returns the y below."""
+    kind = kind or ("vector" if rng.random() < 0.4 else "raster")
+    side = side or ("above" if rng.random() < 0.3 else "below")
+    caption = f"Figure {number}. " + _sentence(rng, 14) + ". " + _sentence(rng, 20) + "."
+    if side == "beside":  # caption in a narrow column at the left, figure at the right
+        cap_w = w * 0.3
+        fw = w - cap_w - 14
+        fh = min(fw * float(rng.uniform(0.45, 0.7)), max_h)
+        fx = x + cap_w + 14
+        _text_lines(page, x, y, cap_w, caption, size=8)
+        y_fig = y
+    else:
+        fw = w * float(rng.uniform(0.6, 1.0))
+        fh = min(fw * float(rng.uniform(0.45, 0.75)), max_h)
+        fx = x + (w - fw) / 2
+        if side == "above":
+            y = _text_lines(page, x, y, w, caption, size=8) + 6
+        y_fig = y
+    if kind == "raster":
+        box = _draw_raster(page, fitz, fx, y_fig, fw, fh, rng, int(rng.integers(1, 4)))
+    else:
+        box = _draw_vector(page, fitz, fx, y_fig, fw, fh, rng)
+    y = y_fig + fh + 6
+    if side == "below":
+        y = _text_lines(page, x, y, w, caption, size=8)
+    elif side == "beside":
+        y = max(y, y_fig + 12 * 9.0)
+    out.figures.append(TruthFigure(p + 1, tuple(round(v, 2) for v in box), str(number), kind, side, caption))
+    return y + 12
+
+
+def _paragraph(page, out, rng, x, y, w, number) -> float:
+    cites = []
+    if number >= 1:
+        cited = str(int(rng.integers(1, number + 1)))
+        panel = "ABC"[int(rng.integers(0, 3))]
+        cites.append(f"(Fig. {cited}{panel})")
+        out.refs.append((cited, [panel]))
+    para = _sentence(rng) + " " + " ".join(cites) + ". " + _sentence(rng, 22) + "."
+    return _text_lines(page, x, y, w, para) + 10
+
+
 def generate(seed: int = 0, n_pages: int = 4) -> GeneratedPdf:
-    """A PDF of ``n_pages`` pages with 1–2 figures each, and its truth."""
+    """A PDF of ``n_pages`` pages with 1–3 figures each, and its truth.
+
+    Layouts: one or two columns; figures raster (1–3 panels) or vector charts; captions
+    below, above, or beside (left of) the figure; full-width figures on two-column pages;
+    ruled tables and a header logo as things that are not figures.
+    """
     import pymupdf as fitz
 
     rng = np.random.default_rng(seed)
     doc = fitz.open()
     out = GeneratedPdf(data=b"", n_pages=n_pages)
     number = 0
+    tables = 0
+    full_w = PAGE_W - 2 * MARGIN
+    logo = _png(PN.render("tiles", 48, 48, 0).convert("RGB"))
     for p in range(n_pages):
         page = doc.new_page(width=PAGE_W, height=PAGE_H)
-        page.insert_text((MARGIN, 30), "pmcmine test journal", fontsize=7)
+        page.insert_text((MARGIN + 30, 30), "pmcmine test journal", fontsize=7)
+        page.insert_image(fitz.Rect(MARGIN, 18, MARGIN + 24, 42), stream=logo)  # not a figure
         two_col = bool(rng.random() < 0.5)
-        cols = ([(MARGIN, (PAGE_W - 2 * MARGIN - GUTTER) / 2),
-                 (MARGIN + (PAGE_W - 2 * MARGIN + GUTTER) / 2, (PAGE_W - 2 * MARGIN - GUTTER) / 2)]
-                if two_col else [(MARGIN, PAGE_W - 2 * MARGIN)])
-        for ci, (cx, cw) in enumerate(cols):
-            y = MARGIN + 10
+        top = MARGIN + 10
+        if two_col and rng.random() < 0.4:  # a full-width figure across both columns
+            top = _paragraph(page, out, rng, MARGIN, top, full_w, number)
+            number += 1
+            top = _place_figure(page, fitz, out, rng, p, MARGIN, top, full_w, number, side="below",
+                                max_h=180.0)
+        cols = ([(MARGIN, (full_w - GUTTER) / 2), (MARGIN + (full_w + GUTTER) / 2, (full_w - GUTTER) / 2)]
+                if two_col else [(MARGIN, full_w)])
+        for cx, cw in cols:
+            y = top
             n_figs = 1 if (two_col or rng.random() < 0.5) else 2
+            if two_col and top > MARGIN + 200:
+                n_figs = 0
             for _ in range(n_figs):
-                # A paragraph citing figures.
-                cites = []
-                if number >= 1:
-                    cited = str(int(rng.integers(1, number + 1)))
-                    panel = "ABC"[int(rng.integers(0, 3))]
-                    cites.append(f"(Fig. {cited}{panel})")
-                    out.refs.append((cited, [panel]))
-                para = _sentence(rng) + " " + " ".join(cites) + ". " + _sentence(rng, 22) + "."
-                y = _text_lines(page, cx, y, cw, para) + 10
+                y = _paragraph(page, out, rng, cx, y, cw, number)
                 number += 1
-                kind = "vector" if rng.random() < 0.4 else "raster"
-                side = "above" if rng.random() < 0.3 else "below"
-                fw = cw * float(rng.uniform(0.6, 1.0))
-                fh = min(fw * float(rng.uniform(0.45, 0.75)), 230.0)
-                fx = cx + (cw - fw) / 2
-                caption = f"Figure {number}. " + _sentence(rng, 14) + ". " + _sentence(rng, 20) + "."
-                if side == "above":
-                    y = _text_lines(page, cx, y, cw, caption, size=8) + 6
-                if kind == "raster":
-                    box = _draw_raster(page, fitz, fx, y, fw, fh, rng, int(rng.integers(1, 4)))
-                else:
-                    box = _draw_vector(page, fitz, fx, y, fw, fh, rng)
-                y += fh + 6
-                if side == "below":
-                    y = _text_lines(page, cx, y, cw, caption, size=8)
-                y += 12
-                out.figures.append(TruthFigure(p + 1, tuple(round(v, 2) for v in box), str(number),
-                                               kind, side, caption))
+                side = "beside" if (not two_col and rng.random() < 0.2) else None
+                y = _place_figure(page, fitz, out, rng, p, cx, y, cw, number, side=side)
+            if not two_col and rng.random() < 0.4 and y < PAGE_H - 200:
+                tables += 1
+                y = _table(page, fitz, cx, y, cw * 0.8, rng, tables)
             y = _text_lines(page, cx, y, cw, _sentence(rng, 20) + ". " + _sentence(rng) + ".")
         page.insert_text((PAGE_W / 2, PAGE_H - 30), f"{p + 1}", fontsize=7)
     doc.set_metadata({"title": f"Generated test article {seed}", "producer": "pmcmine pdfgen"})
