@@ -1,0 +1,54 @@
+"""Synthetic compound figures: seeded, boxes obey the convention, YOLO files are right."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pmcmine.figures import synth
+
+
+def test_seeded_and_boxes_inside():
+    a, b = synth.make_figure(5), synth.make_figure(5)
+    assert np.array_equal(np.asarray(a.image), np.asarray(b.image))
+    assert a.truth()["panels"] == b.truth()["panels"]
+    for seed in range(12):
+        f = synth.make_figure(seed)
+        W, H = f.image.size
+        assert 500 <= W <= 1200
+        assert f.panels
+        for p in f.panels:
+            x0, y0, x1, y1 = p.box
+            assert 0 <= x0 < x1 <= W and 0 <= y0 < y1 <= H
+            if p.label_box:
+                lx0, ly0, lx1, ly1 = p.label_box
+                inter = max(0, min(x1, lx1) - max(x0, lx0)) * max(0, min(y1, ly1) - max(y0, ly0))
+                area = (lx1 - lx0) * (ly1 - ly0)
+                # a label is in its box or outside it, never straddling (± resize rounding)
+                assert inter >= area - 2 * (lx1 - lx0 + ly1 - ly0) or inter <= 2 * (lx1 - lx0 + ly1 - ly0)
+
+
+def test_variety_over_seeds():
+    metas = [synth.make_figure(s) for s in range(40)]
+    layouts = {m.meta["layout"].rstrip("0123456789x") for m in metas}
+    assert {"grid", "bigstack", "guillotine"} <= layouts
+    assert any(m.meta["label_mode"] is None for m in metas)
+    assert len({m.meta["label_mode"] for m in metas}) >= 4
+    assert any(p.tiles > 1 for m in metas for p in m.panels)  # multi-tile units
+    kinds = {p.kind for m in metas for p in m.panels}
+    assert kinds & set(synth.CHART_KINDS) and kinds & set(synth.IMAGE_KINDS)
+
+
+def test_yolo_dataset(tmp_path):
+    yaml = synth.write_yolo_dataset(tmp_path, 3, 2, seed=7)
+    assert "names" in yaml.read_text()
+    labels = sorted((tmp_path / "labels" / "train").glob("*.txt"))
+    assert len(labels) == 3 and len(list((tmp_path / "images" / "val").glob("*.jpg"))) == 2
+    for lf in labels:
+        for line in lf.read_text().split("\n"):
+            if not line:
+                continue
+            c, *v = line.split()
+            assert c in ("0", "1") and all(0 <= float(x) <= 1 for x in v)
+    # rerunning keeps existing files and does not duplicate truth lines
+    synth.write_yolo_dataset(tmp_path, 3, 2, seed=7)
+    assert len((tmp_path / "truth_train.jsonl").read_text().splitlines()) == 3
