@@ -32,6 +32,7 @@ class Composite:
     width: int
     height: int
     panels: list[PanelTruth]
+    legend_box: list[int] | None = None  # a figure-wide key, part of no panel
 
 
 # Row patterns per panel count: column counts from top to bottom. "L" is one tall panel
@@ -108,13 +109,13 @@ def compose(panels: list[PanelSpec], rng: random.Random, cache: PanelCache) -> C
             x, y = p.truth.label_box[:2]
             colour = (255, 255, 255) if p.truth.label_ink == "light" else (0, 0, 0)
             canvas.paste(colour, (x, y, x + p.mask.width, y + p.mask.height), p.mask)
-    if legend:
-        _legend(draw, margin, height - 22)
+    legend_box = _legend(draw, margin, height - 22) if legend else None
 
     quality = JPEG_QUALITIES[rng.randrange(len(JPEG_QUALITIES))]
     buf = io.BytesIO()
     canvas.save(buf, "JPEG", quality=quality, optimize=False, progressive=False, dpi=(96, 96))
-    return Composite(buf.getvalue(), _thumbnail(canvas), width, height, [p.truth for p in placed])
+    return Composite(buf.getvalue(), _thumbnail(canvas), width, height, [p.truth for p in placed],
+                     legend_box)
 
 
 @dataclass(slots=True)
@@ -201,13 +202,16 @@ def _place(spec: PanelSpec, cell, mode: str, mask: Image.Image | None, lab_w: in
     return _Placed(img, truth, mask, tab)
 
 
-def _legend(draw: ImageDraw.ImageDraw, x: int, y: int) -> None:
-    """A figure-wide key under the panels: belongs to no panel box."""
+def _legend(draw: ImageDraw.ImageDraw, x: int, y: int) -> list[int]:
+    """A figure-wide key under the panels: belongs to no panel box. Returns its box."""
     font = fonts.regular(12)
+    right = x
     for i, (name, colour) in enumerate([("Control", "#4C72B0"), ("Treated", "#DD8452")]):
         x0 = x + 8 + i * 110
         draw.rectangle((x0, y + 3, x0 + 12, y + 15), fill=colour)
         draw.text((x0 + 18, y + 1), name, fill="black", font=font)
+        right = x0 + 18 + int(font.getlength(name)) + 1
+    return [x + 8, y, right, y + 19]
 
 
 def _thumbnail(img: Image.Image) -> bytes:

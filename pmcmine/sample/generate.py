@@ -188,6 +188,7 @@ def _truth(art: Article, version: int, images: dict[str, Composite], paths: dict
             subcaptions=[SubcaptionTruth(list(s.labels), s.text) for s in cap.subcaptions],
             panels=img.panels, parent=f.parent, doi=f.doi,
             thumbnail=f.file_stem + ".gif" if "legacy" in paths else None,
+            legend_box=img.legend_box,
         ))
     return ArticleTruth(
         pmcid=art.pmcid, version=version, layouts=sorted(paths), title=art.title_for(version),

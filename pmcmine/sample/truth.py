@@ -58,6 +58,7 @@ class FigureTruth:
     parent: str | None = None  # xml_id of the main figure of a figure supplement
     doi: str | None = None  # <object-id pub-id-type="doi">, where the journal gives one
     thumbnail: str | None = None  # legacy layout only: the .gif next to the .jpg
+    legend_box: list[int] | None = None  # a figure-wide key drawn outside every panel
 
 
 @dataclass(slots=True)
