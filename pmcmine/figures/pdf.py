@@ -5,7 +5,11 @@ Per page: embedded raster images (``page.get_image_info``) and clusters of vecto
 short text blocks around them (axis labels, panel letters); caption blocks ("Figure 3.",
 "Fig. 3", "FIGURE 3 |", "Supplementary Figure S2") are found among the page's text
 blocks and each is given the region right above it (caption below, the usual case),
-else right below it, else beside it in the same band. Each region is rendered to a PNG.
+else right below it, else beside it in the same band.
+
+A region that is exactly one embedded image (after dropping a frame drawn around it) is
+returned as that image's own bytes (JPEG/PNG) at its native resolution, as publishers'
+figure files are; any other region is rendered to a PNG at the chosen DPI.
 
 Coordinates are pymupdf's: PDF points, origin at the page's top left; pages are 1-based.
 
@@ -66,10 +70,13 @@ class PdfFigure:
     caption: str = ""
     caption_bbox: Box | None = None
     kind: str = "raster"  # raster | vector | mixed
-    png: bytes | None = None
-    width: int | None = None  # of the PNG
+    image: bytes | None = None  # the crop: rendered PNG, or the embedded image's own file
+    image_ext: str | None = None  # png | jpeg
+    native: bool = False  # ``image`` is the embedded image as stored in the PDF, not a render
+    width: int | None = None  # of ``image``
     height: int | None = None
-    dpi: int | None = None
+    dpi: int | None = None  # rendering resolution (None for a native image)
+    xref: int | None = None  # the embedded image filling the whole region, if one does (0: not looked up)
 
 
 @dataclass(slots=True)
@@ -125,8 +132,12 @@ def open_pdf(data: bytes, name: str = "document.pdf", *, max_pages: int = MAX_PA
 
 
 def extract(data: bytes, name: str = "document.pdf", *, dpi: int = DPI, render: bool = True,
-            max_pages: int = MAX_PAGES, max_bytes: int = MAX_PDF_BYTES) -> PdfExtraction:
-    """Figures (with captions and crops) and the running text of every page."""
+            native: bool = True, max_pages: int = MAX_PAGES, max_bytes: int = MAX_PDF_BYTES
+            ) -> PdfExtraction:
+    """Figures (with captions and crops) and the running text of every page.
+
+    ``render`` False skips the crops (locating only); ``native`` False always renders.
+    """
     doc = open_pdf(data, name, max_pages=max_pages, max_bytes=max_bytes)
     out = PdfExtraction(n_pages=doc.page_count)
     try:
@@ -140,7 +151,7 @@ def extract(data: bytes, name: str = "document.pdf", *, dpi: int = DPI, render: 
                 continue
             if render:
                 for f in figs:
-                    _render(page, f, dpi, out.warnings, name)
+                    _render(page, f, dpi, out.warnings, name, native)
             out.figures.extend(figs)
             out.texts.append(PdfText(page.number + 1, text))
     finally:
@@ -247,14 +258,18 @@ def _is_caption(text: str) -> re.Match | None:
     return m
 
 
-def _graphics(page, pbox: Box, blocks: list[_Block]) -> list[tuple[Box, str]]:
+def _graphics(page, pbox: Box, blocks: list[_Block], natives: dict[Box, int]) -> list[tuple[Box, str]]:
     pw, ph = pbox[2] - pbox[0], pbox[3] - pbox[1]
     top, bottom = pbox[1] + 0.06 * ph, pbox[3] - 0.06 * ph  # running heads, logos, footers
     items: list[tuple[Box, str]] = []
-    for info in page.get_image_info():
+    for info in page.get_image_info():  # (xrefs=True would hash every image: slow)
         b = _clip(tuple(info["bbox"]), pbox)
         if b[2] - b[0] >= 4 and b[3] - b[1] >= 4:
             items.append((b, "raster"))
+            t = info.get("transform") or (0, 1, 1, 0, 0, 0)
+            upright = t[1] == 0 and t[2] == 0 and t[0] > 0 and t[3] > 0
+            if upright and not info.get("has-mask"):
+                natives[b] = 0  # its xref is looked up when the crop is made
     for d in page.get_drawings():
         r = d.get("rect")
         if r is None:
@@ -281,7 +296,8 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
     blocks = _text_blocks(page)
     for b in blocks:
         b.caption = _is_caption(b.text)
-    graphics = _graphics(page, pbox, blocks)
+    natives: dict[Box, int] = {}  # boxes of upright, unmasked embedded images
+    graphics = _graphics(page, pbox, blocks, natives)
     captions = _caption_groups(blocks, [g for g, _ in graphics])
     caption_ids = {id(b) for c in captions for b in c}
     regions = [(b, k) for b, k in _cluster(graphics, CLUSTER_GAP)
@@ -329,6 +345,7 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
                 box, kinds = _union(box, ob), kinds | ok
                 used.add(j)
         label = " ".join(cap[0].caption.group("label").split())
+        box = _tighten(box, graphics, blocks)
         figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), label=label,
                                  number=P.number_from_label(label), caption=" ".join(b.text for b in cap),
                                  caption_bbox=cbox, kind=_kind(kinds)))
@@ -338,13 +355,37 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
             continue
         if "raster" not in kinds and not _looks_like_chart(box, page):
             continue
+        box = _tighten(box, graphics, blocks)
         figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), kind=_kind(kinds)))
+    for f in figures:
+        if any(iou(b, f.bbox) > 0.98 for b in natives):
+            f.xref = 0  # one embedded image is the whole figure
     mid = (pbox[0] + pbox[2]) / 2  # reading order: left column (and full width), then right
     figures.sort(key=lambda f: (f.bbox[0] > mid - 20, f.bbox[1], f.bbox[0]))
     body = sorted(body, key=lambda b: (b.box[0] > mid - 20, b.box[1], b.box[0]))
     running = "\n".join(b.text for b in body
                         if id(b) not in caption_ids and not any(_inside(b.box, f.bbox) for f in figures))
     return figures, running
+
+
+def _tighten(box: Box, graphics: list[tuple[Box, str]], blocks: list[_Block]) -> Box:
+    """A region of images framed by thin rules (a border around the figure) is the images:
+    the frame is layout, not figure. Anything else in the region (text, filled or curved
+    drawings) keeps the region as it is."""
+    rasters = [b for b, k in graphics if k == "raster" and _inside(b, box)]
+    if not rasters:
+        return box
+    inner = rasters[0]
+    for b in rasters[1:]:
+        inner = _union(inner, b)
+    for b, k in graphics:
+        if k == "vector" and _inside(b, box) and not _inside(b, inner, 1.0):
+            if min(b[2] - b[0], b[3] - b[1]) > 1.5:
+                return box  # a drawn element outside the images: part of the figure
+    for t in blocks:
+        if _inside(t.box, box) and not _inside(t.box, inner, 2.0):
+            return box  # labels outside the images
+    return inner
 
 
 def _kind(kinds: set[str]) -> str:
@@ -453,7 +494,38 @@ def _looks_like_chart(box: Box, page) -> bool:
     return False
 
 
-def _render(page, fig: PdfFigure, dpi: int, warnings: list[str], name: str) -> None:
+NATIVE_EXT = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png"}
+
+
+def _native(page, fig: PdfFigure) -> bool:
+    """Use the embedded image itself when it is the whole figure and a plain JPEG/PNG."""
+    if fig.xref is None:
+        return False
+    try:
+        if not fig.xref:
+            for img in page.get_images(full=True):
+                if any(iou(tuple(r), fig.bbox) > 0.98 for r in page.get_image_rects(img[0])):
+                    fig.xref = img[0]
+                    break
+            else:
+                fig.xref = None
+                return False
+        x = page.parent.extract_image(fig.xref)
+    except Exception:
+        return False
+    ext = NATIVE_EXT.get((x or {}).get("ext", ""))
+    if not x or ext is None or x.get("smask") or x.get("colorspace") not in (1, 3):
+        return False
+    if x["width"] * x["height"] > MAX_RENDER_PIXELS * 4:
+        return False
+    fig.image, fig.image_ext, fig.native = x["image"], ext, True
+    fig.width, fig.height, fig.dpi = x["width"], x["height"], None
+    return True
+
+
+def _render(page, fig: PdfFigure, dpi: int, warnings: list[str], name: str, native: bool = True) -> None:
+    if native and _native(page, fig):
+        return
     fitz = _fitz()
     w_pt, h_pt = fig.bbox[2] - fig.bbox[0], fig.bbox[3] - fig.bbox[1]
     if w_pt <= 0 or h_pt <= 0:
@@ -463,7 +535,7 @@ def _render(page, fig: PdfFigure, dpi: int, warnings: list[str], name: str) -> N
         dpi = int(72.0 * (MAX_RENDER_PIXELS / (w_pt * h_pt)) ** 0.5)
     try:
         pix = page.get_pixmap(clip=fitz.Rect(*fig.bbox), dpi=dpi, alpha=False)
-        fig.png = pix.tobytes("png")
+        fig.image, fig.image_ext, fig.native = pix.tobytes("png"), "png", False
         fig.width, fig.height, fig.dpi = pix.width, pix.height, dpi
     except Exception as exc:
         warnings.append(f"{name} page {fig.page}: could not render {fig.label or 'a figure'} ({exc})")

@@ -8,7 +8,7 @@ whole articles from lone PDFs.
   (label, number, caption, crop), inline references ("Fig. 2B") from the page text; what
   a PDF cannot tell (ids, dates, licence) is left empty.
 
-A crop is added to the package under a derived name (``<pdf stem>.p<page>.fig<k>.png``)
+A crop is added to the package under a derived name (``<pdf stem>.p<page>.fig<k>.png``, or ``.jpeg`` for an embedded JPEG taken as is)
 so the later stages and the media store read it like any package file. Its graphic's
 ``href`` says where it came from, in PDF open-parameter syntax:
 ``paper.pdf#page=3&viewrect=x,y,w,h`` (points, top-left origin).
@@ -44,9 +44,9 @@ def crop_graphic(fig: PDF.PdfFigure, pdf_name: str, k: int) -> Graphic:
     return Graphic(
         href=f"{pdf_name}#page={fig.page}&viewrect={x0:.1f},{y0:.1f},{x1 - x0:.1f},{y1 - y0:.1f}",
         role="main",
-        file_name=f"{stem}.p{fig.page}.fig{k}.png" if fig.png else None,
+        file_name=f"{stem}.p{fig.page}.fig{k}.{fig.image_ext}" if fig.image else None,
         source="pdf",
-        error=None if fig.png else "the PDF region could not be rendered",
+        error=None if fig.image else "the PDF region could not be rendered",
     )
 
 
@@ -83,7 +83,7 @@ def fill_from_pdf(article: ParsedArticle, pkg) -> list[Graphic]:
         article.warnings.append(f"PDF fallback: {exc}")
         return []
     article.warnings.extend(ex.warnings)
-    matches = PDF.match_figures(missing, [f for f in ex.figures if f.png])
+    matches = PDF.match_figures(missing, [f for f in ex.figures if f.image])
     added = []
     for k, fig in enumerate(missing, 1):
         pf = matches.get(fig.figure_id)
@@ -91,7 +91,7 @@ def fill_from_pdf(article: ParsedArticle, pkg) -> list[Graphic]:
             article.warnings.append(f"PDF fallback: no figure in {name} matches {fig.label or fig.figure_id}")
             continue
         g = crop_graphic(pf, name, k)
-        pkg.add(g.file_name, pf.png)
+        pkg.add(g.file_name, pf.image)
         fig.graphics.append(g)
         added.append(g)
     return added
@@ -116,7 +116,7 @@ def article_from_pdf(data: bytes, name: str, pkg=None) -> ParsedArticle:
                      label=pf.label, number=pf.number, caption=caption)
         g = crop_graphic(pf, name, k)
         if pkg is not None and g.file_name:
-            pkg.add(g.file_name, pf.png)
+            pkg.add(g.file_name, pf.image)
         fig.graphics.append(g)
         figures.append(fig)
     refs = read_pdf_refs(ex.texts, aid, figures)
