@@ -206,3 +206,42 @@ def test_real_elife_pdf_matches_tiff(tmp_path):
     lone = article_from_pdf((ELIFE / "elife-19405.pdf").read_bytes(), "elife-19405.pdf")
     assert lone.meta.title == "Cellular fingers take hold"
     assert [r.text for r in lone.refs] == ["Figure 1", "Figure 1"]
+
+
+def test_ingest_pdf_into_corpus(tmp_path, generated):
+    import duckdb
+
+    from pmcmine.pipeline.ingest import ingest
+    from pmcmine.pipeline.stages import StageOptions
+
+    g = generated[3]
+    pdf_path = tmp_path / "mine.pdf"
+    pdf_path.write_bytes(g.data)
+    (tmp_path / "locked.pdf").write_bytes(pdfgen.encrypted_pdf())
+    db = tmp_path / "c.duckdb"
+    summary = ingest([pdf_path, tmp_path / "locked.pdf"], db, stages=StageOptions(kb=None))
+    assert [k for k, e in summary.error_messages if "encrypted" in e] == ["locked.pdf"]
+    con = duckdb.connect(str(db), read_only=True)
+    (aid,) = con.sql("select article_id from articles").fetchone()
+    assert aid.startswith("pdf:")
+    rows = con.sql("select source, format, href, media_path from figure_graphics order by figure_id").fetchall()
+    assert len(rows) == len(g.figures) and all(r[0] == "pdf" and r[3] for r in rows)
+    assert all(pdf_location(r[2]) for r in rows)
+    n_refs, n_resolved = con.sql("select count(*), count(figure_id) from figure_refs").fetchone()
+    assert n_refs == len(g.refs) and n_resolved == n_refs
+    labels = [r[0] for r in con.sql("select label from figures order by ordinal").fetchall()]
+    assert labels == [f"Figure {t.number}" for t in g.figures]
+
+
+def test_broken_pdf_in_package_is_a_warning(tmp_path):
+    pkg = tmp_path / "PMC123"
+    pkg.mkdir()
+    fig = ('<fig id="F1"><label>Figure 1</label><caption><p>Cells.</p></caption>'
+           '<graphic xlink:href="f1" xmlns:xlink="http://www.w3.org/1999/xlink"/></fig>')
+    (pkg / "PMC123.nxml").write_text(_XML.format(figs=fig))
+    (pkg / "PMC123.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    (ref,) = discover([tmp_path])
+    res = process_package(ref)
+    assert res.status == "ok"
+    assert any(w.startswith("PDF fallback: PMC123.pdf") for w in res.article.warnings)
+    assert [g.source for g in res.article.figures[0].graphics] == ["package"]
