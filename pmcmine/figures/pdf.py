@@ -212,9 +212,9 @@ def _clip(b: Box, page: Box) -> Box:
     return (max(b[0], page[0]), max(b[1], page[1]), min(b[2], page[2]), min(b[3], page[3]))
 
 
-def _cluster(items: list[tuple[Box, str]], gap: float) -> list[tuple[Box, set[str]]]:
-    """Merge boxes closer than ``gap`` until nothing changes."""
-    groups = [(b, {k}) for b, k in items]
+def _cluster(items: list[tuple[Box, str | set[str]]], gap: float) -> list[tuple[Box, set[str]]]:
+    """Merge boxes closer than ``gap`` until nothing changes; kinds are pooled."""
+    groups = [(b, {k} if isinstance(k, str) else set(k)) for b, k in items]
     changed = True
     while changed:
         changed = False
@@ -302,13 +302,12 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
     caption_ids = {id(b) for c in captions for b in c}
     regions = [(b, k) for b, k in _cluster(graphics, CLUSTER_GAP)
                if b[2] - b[0] >= MIN_GRAPHIC_PT and b[3] - b[1] >= MIN_GRAPHIC_PT]
-    # Graphics closer than the cluster gap across a caption are not one figure: a region
-    # that swallowed a caption line is fine (we split by caption below), keep it simple.
+    # Short text around a region (axis and panel labels) joins it, which can make two
+    # regions touch: they are one figure then.
     margin = 0.06 * (pbox[3] - pbox[1])  # running heads and page footers
     body = [b for b in blocks if b.box[1] > pbox[1] + margin and b.box[3] < pbox[3] - margin]
     regions = [(_absorb_text(b, body, caption_ids), k) for b, k in regions]
-    regions = [(b, k) for b, k in _cluster([(b, "|".join(sorted(k))) for b, k in regions], 2.0)]
-    regions = [(b, {x for s in k for x in s.split("|")}) for b, k in regions]
+    regions = _cluster(regions, 2.0)
 
     figures: list[PdfFigure] = []
     used: set[int] = set()
@@ -353,8 +352,8 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
     for i, (box, kinds) in enumerate(regions):
         if i in used or _area(box) < MIN_UNCAPTIONED_AREA * page_area:
             continue
-        if "raster" not in kinds and not _looks_like_chart(box, page):
-            continue
+        if "raster" not in kinds:
+            continue  # uncaptioned drawings are more often tables, rules and ornaments than charts
         box = _tighten(box, graphics, blocks)
         figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), kind=_kind(kinds)))
     for f in figures:
@@ -486,12 +485,6 @@ def _same_figure(box: Box, other: Box, cbox: Box, blocks, caption_ids) -> bool:
     if _gap(box, other) > 60:
         return False
     return _between_clear(box, other, blocks, caption_ids)
-
-
-def _looks_like_chart(box: Box, page) -> bool:
-    # An uncaptioned vector cluster is only kept when it is large and not a table (a table's
-    # drawings are rules; a chart has text inside but not mostly text).
-    return False
 
 
 NATIVE_EXT = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png"}

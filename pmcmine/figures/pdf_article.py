@@ -8,9 +8,10 @@ whole articles from lone PDFs.
   (label, number, caption, crop), inline references ("Fig. 2B") from the page text; what
   a PDF cannot tell (ids, dates, licence) is left empty.
 
-A crop is added to the package under a derived name (``<pdf stem>.p<page>.fig<k>.png``, or ``.jpeg`` for an embedded JPEG taken as is)
-so the later stages and the media store read it like any package file. Its graphic's
-``href`` says where it came from, in PDF open-parameter syntax:
+A crop is added to the package under a derived name (``<pdf stem>.p<page>.fig<k>.png``,
+``.jpeg`` for an embedded JPEG taken as stored) so the later stages and the media store
+read it like any package file. Its graphic's ``href`` says where it came from, in PDF
+open-parameter syntax:
 ``paper.pdf#page=3&viewrect=x,y,w,h`` (points, top-left origin).
 """
 
