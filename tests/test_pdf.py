@@ -243,3 +243,36 @@ def test_broken_pdf_in_package_is_a_warning(tmp_path):
     assert res.status == "ok"
     assert any(w.startswith("PDF fallback: PMC123.pdf") for w in res.article.warnings)
     assert [g.source for g in res.article.figures[0].graphics] == ["package"]
+
+
+def test_sample_packages_without_images_get_their_files_back_from_the_pdf(tmp_path):
+    """The sample generator embeds each figure's JPEG unchanged in the article PDF: with the
+    image files gone, the fallback must recover exactly those files."""
+    import hashlib
+
+    from pmcmine.sample.generate import write_sample
+
+    write_sample(tmp_path / "s", articles=3, seed=3, layouts=["cloud"])
+    n = 0
+    for d in sorted((tmp_path / "s" / "cloud").glob("PMC*")):
+        if not (d / f"{d.name}.pdf").exists():
+            continue  # the sample gives some versions no PDF
+        out = tmp_path / "bare" / d.name
+        out.mkdir(parents=True)
+        for f in d.iterdir():
+            if f.suffix in (".xml", ".pdf"):
+                shutil.copy(f, out / f.name)
+        (ref,) = discover([out])
+        res = process_package(ref)
+        assert res.status == "ok", res.error
+        for fig in res.article.figures:
+            package_file, crop = fig.graphics[0], fig.graphics[-1]
+            original = d / package_file.href
+            if not original.exists():
+                original = original.with_suffix(".jpg")
+            if not original.exists():
+                continue  # missing from the sample package too (the sample's own damage)
+            assert package_file.error and crop.source == "pdf" and crop.format == "JPEG"
+            assert crop.sha256 == hashlib.sha256(original.read_bytes()).hexdigest()
+            n += 1
+    assert n >= 3
