@@ -213,13 +213,33 @@ def _clip(b: Box, page: Box) -> Box:
 
 
 def _cluster(items: list[tuple[Box, str | set[str]]], gap: float) -> list[tuple[Box, set[str]]]:
-    """Merge boxes closer than ``gap`` until nothing changes; kinds are pooled."""
-    groups = [(b, {k} if isinstance(k, str) else set(k)) for b, k in items]
+    """Merge boxes closer than ``gap`` until nothing changes; kinds are pooled.
+
+    Items are swept down the page into the groups still open around them (a vector
+    chart can be thousands of paths), then groups are merged until stable.
+    """
+    groups: list[list] = []  # [box, kinds, alive]
+    active: list[int] = []
+    for b, k in sorted(items, key=lambda it: it[0][1]):
+        kinds = {k} if isinstance(k, str) else set(k)
+        active = [g for g in active if groups[g][0][3] + gap >= b[1]]
+        hits = [g for g in active if _gap(b, groups[g][0]) <= gap]
+        if not hits:
+            groups.append([b, kinds, True])
+            active.append(len(groups) - 1)
+            continue
+        keep = groups[hits[0]]
+        keep[0], keep[1] = _union(keep[0], b), keep[1] | kinds
+        for g in hits[1:]:
+            keep[0], keep[1] = _union(keep[0], groups[g][0]), keep[1] | groups[g][1]
+            groups[g][2] = False
+        active = [g for g in active if groups[g][2]]
+    merged: list[tuple[Box, set[str]]] = [(g[0], g[1]) for g in groups if g[2]]
     changed = True
     while changed:
         changed = False
         out: list[tuple[Box, set[str]]] = []
-        for b, kinds in groups:
+        for b, kinds in merged:
             for i, (ob, ok) in enumerate(out):
                 if _gap(b, ob) <= gap:
                     out[i] = (_union(b, ob), ok | kinds)
@@ -227,8 +247,8 @@ def _cluster(items: list[tuple[Box, str | set[str]]], gap: float) -> list[tuple[
                     break
             else:
                 out.append((b, kinds))
-        groups = out
-    return groups
+        merged = out
+    return merged
 
 
 # --- one page ---------------------------------------------------------------------------
