@@ -32,7 +32,7 @@ MAX_PAGES = 300
 DPI = 150
 MAX_RENDER_PIXELS = 25_000_000  # per figure crop; the DPI is lowered to stay under it
 MIN_GRAPHIC_PT = 24.0  # images/drawing clusters smaller than this (either side) are not figures
-MIN_UNCAPTIONED_AREA = 0.06  # an uncaptioned region must cover this much of the page
+MIN_UNCAPTIONED_AREA = 0.04  # an uncaptioned region must cover this much of the page
 CLUSTER_GAP = 12.0  # points: graphics closer than this are one figure
 TEXT_REACH = 14.0  # points: short text blocks this close to a region are part of it
 
@@ -326,7 +326,7 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
     # regions touch: they are one figure then.
     margin = 0.06 * (pbox[3] - pbox[1])  # running heads and page footers
     body = [b for b in blocks if b.box[1] > pbox[1] + margin and b.box[3] < pbox[3] - margin]
-    regions = [(_absorb_text(b, body, caption_ids), k) for b, k in regions]
+    regions = [(_absorb_text(b, body, caption_ids, _is_chart(b, graphics)), k) for b, k in regions]
     regions = _cluster(regions, 2.0)
 
     figures: list[PdfFigure] = []
@@ -448,15 +448,26 @@ def _short(b: _Block) -> bool:
     return len(b.text) <= 60
 
 
-def _absorb_text(box: Box, blocks: list[_Block], caption_ids: set[int]) -> Box:
-    """Grow a graphics region over the short text around and inside it (axis labels, letters)."""
+def _is_chart(box: Box, graphics: list[tuple[Box, str]]) -> bool:
+    """A region drawn with several paths (axes, ticks, bars) rather than images and a rule."""
+    return sum(1 for b, k in graphics if k == "vector" and _inside(b, box)) >= 4
+
+
+def _absorb_text(box: Box, blocks: list[_Block], caption_ids: set[int], chart: bool = True) -> Box:
+    """Grow a graphics region over the short text around and inside it: axis titles and tick
+    labels of a chart (up to 60 characters), panel letters and short labels beside images
+    (up to 20: a sidebar's lines of text next to a picture are not its labels)."""
+    limit = 60 if chart else 20
+    long = [b for b in blocks if len(b.text) > limit]
     changed = True
     while changed:
         changed = False
         for b in blocks:
             if id(b) in caption_ids or _inside(b.box, box, 0.5):
                 continue
-            near = _short(b) and _gap(b.box, box) <= TEXT_REACH and (
+            if any(_hoverlap(b.box, o.box) > 0 and _gap(b.box, o.box) < 6 for o in long):
+                continue  # the last line of a paragraph, not a label
+            near = len(b.text) <= limit and _gap(b.box, box) <= TEXT_REACH and (
                 (_hoverlap(b.box, box) > 0 and b.box[0] >= box[0] - 30 and b.box[2] <= box[2] + 30)
                 or (_voverlap(b.box, box) > 0 and b.box[1] >= box[1] - 30 and b.box[3] <= box[3] + 30))
             if _inside(b.box, box, 4.0) or near:
