@@ -16,10 +16,9 @@ from PIL import Image, ImageDraw
 
 from . import fonts
 from .doc import PanelSpec
-from .panels import DARK_KINDS, SIZE_STEP, PanelCache, is_blank, is_chart
+from .panels import DARK_KINDS, PanelCache, is_blank, is_chart
 from .truth import PanelTruth
 
-CHART_STEP = 24  # charts snap coarser: more cache reuse, the slack becomes white space
 MIN_CHART = (200, 160)
 JPEG_QUALITIES = (85, 90, 92, 95)
 THUMB_WIDTH = 150
@@ -156,15 +155,10 @@ def _cells(arrangement, n: int, width: int, gutter: int, margin: int, min_h: int
     return rows
 
 
-def _snap(v: int, step: int, lo: int) -> int:
-    return max(lo, v // step * step)
-
-
 def _place(spec: PanelSpec, cell, mode: str, mask: Image.Image | None, lab_w: int, lab_h: int,
            gap: int, rng: random.Random, cache: PanelCache) -> _Placed:
     cx, cy, cw, ch = cell
     chart = is_chart(spec.kind)
-    step, lo = (CHART_STEP, 96) if chart else (SIZE_STEP, 64)
     if mask is None:
         mode = "none"
     ox, oy, aw, ah = cx, cy, cw, ch
@@ -172,16 +166,22 @@ def _place(spec: PanelSpec, cell, mode: str, mask: Image.Image | None, lab_w: in
         oy, ah = cy + lab_h + gap, ch - lab_h - gap
     elif mode == "left":
         ox, aw = cx + lab_w + gap, cw - lab_w - gap
-    img = cache.get(spec.kind, _snap(aw, step, lo), _snap(ah, step, lo), spec.variant,
-                    chart and mode == "inside")
+    aw, ah = max(aw, 64), max(ah, 64)
+    # Drawn whatever the cache holds, so the output never depends on cache state.
+    view = (rng.uniform(1.0, 1.6), rng.random(), rng.random())
     pad = rng.randrange(3, 11)
+    titled = spec.variant % 2 == 0
+    if chart:
+        img = cache.chart(spec.kind, aw, ah, spec.variant, titled)
+    else:
+        img = cache.image(spec.kind, aw, ah, spec.variant, view)
     if mode == "inside" and chart:
         pad = rng.randrange(2, 5)
         if not is_blank(img, (pad - 2, pad - 2, pad + mask.width + 2, pad + mask.height + 2)):
             # The chart's corner is taken: put this label above the chart instead.
             mode = "top"
             oy, ah = cy + lab_h + gap, ch - lab_h - gap
-            img = cache.get(spec.kind, _snap(aw, step, lo), _snap(ah, step, lo), spec.variant)
+            img = cache.chart(spec.kind, aw, max(ah, 64), spec.variant, titled)
     box = [ox, oy, ox + img.width, oy + img.height]
     if mode == "none":
         return _Placed(img, PanelTruth(spec.label, box, None, None, None, spec.kind))
@@ -217,7 +217,8 @@ def _legend(draw: ImageDraw.ImageDraw, x: int, y: int) -> list[int]:
 def _thumbnail(img: Image.Image) -> bytes:
     w = min(THUMB_WIDTH, img.width)
     h = max(1, round(img.height * w / img.width))
-    small = img.resize((w, h), Image.BILINEAR).convert("P", palette=Image.ADAPTIVE, colors=64)
+    small = img.resize((w, h), Image.BILINEAR, reducing_gap=2.0).quantize(
+        64, method=Image.Quantize.FASTOCTREE)
     buf = io.BytesIO()
     small.save(buf, "GIF")
     return buf.getvalue()

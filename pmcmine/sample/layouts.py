@@ -90,7 +90,8 @@ def tarball(pmcid: str, files: list[tuple[str, bytes]], mtime: int) -> bytes:
             info.size, info.mode, info.mtime = len(data), 0o644, mtime
             tar.addfile(info, io.BytesIO(data))
     out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
+    # Level 1: the payload is mostly JPEG, which no level shrinks; higher ones only cost time.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=1) as gz:
         gz.write(raw.getvalue())
     return out.getvalue()
 

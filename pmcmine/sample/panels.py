@@ -7,6 +7,8 @@ fast *and* byte-identical between runs. ``variant`` is the seed bucket.
 
 Charts come back cropped to their ink (the truth box convention for charts is the
 tight box of the rendered chart), images come back exactly the size asked for.
+Figures use :meth:`PanelCache.chart` (sizes snapped to a ladder) and
+:meth:`PanelCache.image` (views of one canonical render per kind and variant).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from . import fonts, pilcharts
 
@@ -29,7 +31,6 @@ KINDS = CHART_KINDS + IMAGE_KINDS
 # Kinds whose ground is dark: labels on them are drawn in white.
 DARK_KINDS = frozenset({"fluo", "tiles", "ct", "mri", "xray", "us"})
 VARIANTS = 8  # seed buckets per (kind, size)
-SIZE_STEP = 16  # panel sizes are multiples of this, so cached renders get reused
 
 _WHITE_CUTOFF = 245  # a pixel whose darkest channel is below this is ink
 
@@ -44,19 +45,60 @@ def _rng(kind: str, w: int, h: int, variant: int) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest, "big"))
 
 
+# Inverted, a pixel is ink when some channel exceeds this: PIL's getbbox then finds
+# the ink box in C, far faster than a numpy min over the channel axis.
+_INK_LUT = [255 if v > 255 - _WHITE_CUTOFF else 0 for v in range(256)] * 3
+
+
 def ink_bbox(img: Image.Image) -> tuple[int, int, int, int] | None:
     """Tight box (x1/y1 exclusive) of the non-white pixels, or None if blank."""
-    a = np.asarray(img.convert("RGB")).min(axis=2) < _WHITE_CUTOFF
-    rows = np.flatnonzero(a.any(axis=1))
-    cols = np.flatnonzero(a.any(axis=0))
-    if rows.size == 0:
-        return None
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    return ImageOps.invert(img.convert("RGB")).point(_INK_LUT).getbbox()
 
 
 def is_blank(img: Image.Image, box: tuple[int, int, int, int]) -> bool:
-    a = np.asarray(img.crop(box).convert("RGB"))
-    return bool(a.size == 0 or a.min() >= _WHITE_CUTOFF)
+    crop = img.crop(box)
+    return crop.width == 0 or crop.height == 0 or ink_bbox(crop) is None
+
+
+# Image panels are cut from one canonical render per (kind, variant): a view (zoom and
+# offset into a texture, the whole frame of a scan) resized to the cell. Canonical
+# sizes are large enough that views are mostly downscaled.
+CANON = {"he": (560, 560), "ihc": (560, 560), "fluo": (560, 560), "ct": (512, 512),
+         "mri": (512, 512), "xray": (640, 512), "us": (640, 480)}
+_TILE_CANON = [(1.6, (600, 520)), (2.6, (900, 300)), (99.0, (1040, 260))]  # by w/h
+_STRETCH = frozenset({"ct", "mri", "xray", "us", "tiles"})  # whole frame, never cropped
+# Chart sizes snap down to this ladder (~15% apart): the slack becomes white space,
+# and a 500-article sample renders each (kind, size, variant) once, not per panel.
+LADDER = (96, 112, 128, 148, 170, 196, 224, 256, 296, 340, 390, 448, 516, 592, 680, 784, 900,
+          1040, 1200)
+
+
+def ladder_down(v: int, step: int = 1) -> int:
+    return max([x for x in LADDER[::step] if x <= v] or [LADDER[0]])
+
+
+def uses_matplotlib(kind: str, variant: int) -> bool:
+    """One seed bucket in eight draws its chart with matplotlib, the rest with PIL."""
+    return kind in CHART_KINDS and kind != "blot" and variant % 8 == 0
+
+
+def canon_size(kind: str, w: int, h: int) -> tuple[int, int]:
+    if kind == "tiles":
+        return next(size for limit, size in _TILE_CANON if w / h < limit)
+    return CANON[kind]
+
+
+def fit_view(canon: Image.Image, kind: str, w: int, h: int,
+             view: tuple[float, float, float]) -> Image.Image:
+    """Resize a view of ``canon`` to exactly w x h. ``view`` = (zoom >= 1, x, y in 0..1)."""
+    cw, ch = canon.size
+    if kind in _STRETCH:
+        return canon.resize((w, h), Image.BILINEAR, reducing_gap=2.0)
+    zoom, fx, fy = view
+    s = max(w / cw, h / ch) * zoom  # cover, then zoom in
+    vw, vh = min(cw, w / s), min(ch, h / s)
+    x0, y0 = fx * (cw - vw), fy * (ch - vh)
+    return canon.resize((w, h), Image.BILINEAR, box=(x0, y0, x0 + vw, y0 + vh), reducing_gap=2.0)
 
 
 class PanelCache:
@@ -69,15 +111,14 @@ class PanelCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, kind: str, w: int, h: int, variant: int, titled: bool = False) -> Image.Image:
-        key = (kind, w, h, variant, titled)
+    def _lookup(self, key: tuple, make) -> Image.Image:
         img = self._items.get(key)
         if img is not None:
             self.hits += 1
             self._items.move_to_end(key)
             return img
         self.misses += 1
-        img = render(kind, w, h, variant, titled)
+        img = make()
         self._items[key] = img
         self._pixels += img.width * img.height
         while self._pixels > self.max_pixels and len(self._items) > 1:
@@ -85,12 +126,31 @@ class PanelCache:
             self._pixels -= old.width * old.height
         return img
 
+    def get(self, kind: str, w: int, h: int, variant: int, titled: bool = False) -> Image.Image:
+        """A panel rendered at exactly this size (charts: cropped to ink within it)."""
+        return self._lookup((kind, w, h, variant, titled),
+                            lambda: render(kind, w, h, variant, titled))
+
+    def image(self, kind: str, w: int, h: int, variant: int,
+              view: tuple[float, float, float]) -> Image.Image:
+        """An image panel of exactly w x h, cut from the (kind, variant) canonical render."""
+        cw, ch = canon_size(kind, w, h)
+        canon = self._lookup(("canon", kind, cw, ch, variant),
+                             lambda: render(kind, cw, ch, variant))
+        return fit_view(canon, kind, w, h, view)
+
+    def chart(self, kind: str, w: int, h: int, variant: int, titled: bool) -> Image.Image:
+        """A chart no larger than w x h, rendered at the ladder size below it."""
+        # Matplotlib's renders cost ten times PIL's: they use every other rung.
+        step = 2 if uses_matplotlib(kind, variant) else 1
+        return self.get(kind, ladder_down(w, step), ladder_down(h, step), variant, titled)
+
 
 def render(kind: str, w: int, h: int, variant: int, titled: bool = False) -> Image.Image:
     rng = _rng(kind, w, h, variant)
     if kind == "blot":
         return _crop(_blot(w, h, rng))
-    if kind in _PIL_CHARTS and variant % 4:
+    if kind in _PIL_CHARTS and not uses_matplotlib(kind, variant):
         return _crop(_pil_chart(kind, w, h, rng, titled))
     if kind in CHART_KINDS:
         return _crop(_chart(kind, w, h, rng, titled))
@@ -193,7 +253,7 @@ def _ylabel(ax, rng: np.random.Generator, fs: float, options: list[str] = _YLABE
     ax.set_ylabel(str(rng.choice(fits)))
 
 
-_PIL_CHARTS = ("bar", "box", "line", "scatter", "km")
+_PIL_CHARTS = ("bar", "box", "line", "scatter", "km", "heatmap")
 
 
 def _pil_chart(kind: str, w: int, h: int, rng: np.random.Generator, titled: bool) -> Image.Image:
@@ -201,6 +261,10 @@ def _pil_chart(kind: str, w: int, h: int, rng: np.random.Generator, titled: bool
     title = str(rng.choice(_TITLES)) if titled else ""
     ylabels = [y for y in _YLABELS if len(y) * 7 < h - 60] or ["Score"]
     ylabel = str(rng.choice(ylabels))
+    if kind == "heatmap":
+        genes = [str(g) for g in rng.choice(_GENES, 14, replace=False)]
+        cmap = matplotlib.colormaps[str(rng.choice(["RdBu_r", "viridis", "coolwarm", "magma"]))]
+        return pilcharts.heatmap(w, h, rng, genes, cmap)
     if kind in ("bar", "box"):
         groups = _GROUPS[int(rng.integers(len(_GROUPS)))][: 4 if kind == "box" else 5]
         return getattr(pilcharts, kind)(w, h, rng, colors, groups, ylabel, title)

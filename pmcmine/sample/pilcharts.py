@@ -260,3 +260,39 @@ def km(w, h, rng, colors, ylabel, title) -> Image.Image:
         f.draw.line(pts, fill=col, width=f.lw)
     f.legend([(n, _hex(colors[i % len(colors)])) for i, n in enumerate(names)], corner="tr")
     return f.img
+
+
+def heatmap(w, h, rng, genes: list[str], cmap) -> Image.Image:
+    """Gene-by-sample heat map with its colour bar (one panel: the bar serves only it)."""
+    img = Image.new("RGB", (w, h), "white")
+    d = ImageDraw.Draw(img)
+    fs = 10 if h < 260 else 11
+    font = fonts.regular(fs)
+    rows = max(4, min(len(genes), (h - 24) // (fs + 3)))
+    genes = genes[:rows]
+    cols = int(rng.integers(4, 9))
+    data = rng.normal(0, 1, (rows, cols))
+    data[: rows // 2, cols // 2:] += 1.5
+    data[rows // 2:, : cols // 2] += 1.2
+    left = int(max(font.getlength(g) for g in genes)) + 8
+    bar_w = 44
+    x0, y0, x1, y1 = left, 4, w - bar_w - 12, h - fs - 10
+    cw, ch = (x1 - x0) / cols, (y1 - y0) / rows
+    rgba = (np.asarray(cmap((np.clip(data, -2.5, 2.5) + 2.5) / 5.0)) * 255).astype(np.uint8)
+    for r in range(rows):
+        for c in range(cols):
+            d.rectangle((x0 + c * cw, y0 + r * ch, x0 + (c + 1) * cw, y0 + (r + 1) * ch),
+                        fill=tuple(int(v) for v in rgba[r, c, :3]))
+        d.text((x0 - 5 - font.getlength(genes[r]), y0 + (r + 0.5) * ch - fs / 2 - 1), genes[r],
+               fill="black", font=font)
+    for c in range(cols):
+        s = f"S{c + 1}"
+        d.text((x0 + (c + 0.5) * cw - font.getlength(s) / 2, y1 + 3), s, fill="black", font=font)
+    bx0, by1 = x1 + 8, y0 + (y1 - y0) * 0.6
+    steps = int(by1 - y0)
+    ramp = (np.asarray(cmap(np.linspace(1, 0, steps))) * 255).astype(np.uint8)
+    for i in range(steps):
+        d.line((bx0, y0 + i, bx0 + 9, y0 + i), fill=tuple(int(v) for v in ramp[i, :3]))
+    for v, frac in (("2", 0.1), ("0", 0.5), ("-2", 0.9)):
+        d.text((bx0 + 13, y0 + frac * (by1 - y0) - fs / 2 - 1), v, fill="black", font=font)
+    return img
