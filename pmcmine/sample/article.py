@@ -231,19 +231,19 @@ def _make_figure(rng: random.Random, journal: Journal, stem: str, ctx: dict, cas
     word = journal.label_word
     if supp is not None:
         label = f"{word} {n}—figure supplement {supp}"
-        number = f"{n}—figure supplement {supp}"
+        number = f"{n}-S{supp}"  # pmcmine's normal form (jats.panels.number_from_label)
+        cited = f"{n}—figure supplement {supp}"
         kind = "supplement"
     else:
         label = f"{word} {n}"
-        number = str(n)
+        number = cited = str(n)
         kind = "supplementary" if isinstance(n, str) else "figure"
     if journal.label_period:
         label += "."
     return FigureSpec(
         xml_id=fig_id(journal.id_style, stem, n, supp), label=label, number=number, kind=kind,
         file_stem=file_stem(journal.file_style, stem, n, supp), caption=caption,
-        panels=panels, panel_case=case,
-        doi=None,
+        panels=panels, panel_case=case, doi=None, theme=theme, cited=cited,
     )
 
 
@@ -304,7 +304,8 @@ def _sections(rng: random.Random, journal: Journal, stem: str, ctx: dict,
     results = Section(sec_id(), "Results", sec_type="results")
     split_done = False
     for i, fig in enumerate(mains):
-        sub = Section(sec_id(), markup_free(text.fill(text.fresh(rng, text._RESULT_TITLES, used), ctx)))
+        titles = text._RESULT_TITLES[fig.theme]
+        sub = Section(sec_id(), markup_free(text.fill(text.fresh(rng, titles, used), ctx)))
         sents: list[Run] = []
         chunks = _chunks(rng, fig)
         if len(fig.panels) == 1 or rng.random() < 0.25:
@@ -371,13 +372,21 @@ def _chunks(rng: random.Random, fig: FigureSpec) -> list[list[str]]:
     while i < len(labels):
         run = next((s for s in shared if s[0] == labels[i]), None)
         if run is None:
-            size = rng.choice([1, 1, 2])
+            size = rng.choice([1, 1, 2, 2, 3])
             run = labels[i:i + size]
         out.append(run)
         i += len(run)
     # Authors skip some panels in the text; keep at least one reference per figure.
     keep = [c for c in out if rng.random() < 0.85] or out[:1]
-    return keep
+    merged: list[list[str]] = []
+    for c in keep:
+        # Two single panels with a skipped one between them: "Fig. 3A, C".
+        if (merged and len(c) == 1 and len(merged[-1]) == 1 and rng.random() < 0.4
+                and ord(c[0]) - ord(merged[-1][0]) > 1):
+            merged[-1] = merged[-1] + c
+        else:
+            merged.append(c)
+    return merged
 
 
 def _abstract(rng: random.Random, ctx: dict) -> list[tuple[str, str]]:

@@ -115,7 +115,7 @@ class Caption:
 class FigureSpec:
     xml_id: str
     label: str
-    number: str
+    number: str  # normalised as the parser gives it: "2", "S1", "2-S1"
     kind: str  # figure | supplement | supplementary
     file_stem: str  # image name without extension
     caption: Caption
@@ -124,6 +124,8 @@ class FigureSpec:
     parent: str | None = None
     doi: str | None = None
     caption_v2: Caption | None = None  # the corrected caption of version 2, if any
+    cited: str = ""  # the number as the text prints it: "2—figure supplement 1"
+    theme: str = ""  # histology, imaging, cell, omics, clinical: steers the prose about it
 
 
 @dataclass(slots=True)

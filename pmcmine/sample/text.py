@@ -341,7 +341,7 @@ class RefWriter:
             outside = self.rng.random() < 0.25
         panels = self.panels_text(labels) if labels else ""
         word = self._word()
-        inner = f"{fig.number}{panels}"
+        inner = f"{fig.cited}{panels}"
         if outside:
             return [XRef("fig", (fig.xml_id,), inner, prefix=f"{word} ",
                          targets=[RefTarget(fig.xml_id, list(labels))])]
@@ -351,17 +351,17 @@ class RefWriter:
     def split_list(self, a: FigureSpec, la: list[str], b: FigureSpec, lb: str) -> Run:
         """``Figs. 2A, C and 4B``: one xref per item, the word only on the first."""
         word = self._word(plural=True)
-        run: Run = [XRef("fig", (a.xml_id,), f"{word} {a.number}{la[0]}",
+        run: Run = [XRef("fig", (a.xml_id,), f"{word} {a.cited}{la[0]}",
                          targets=[RefTarget(a.xml_id, [la[0]])])]
         for lab in la[1:]:
             run += [", ", XRef("fig", (a.xml_id,), lab, targets=[RefTarget(a.xml_id, [lab])])]
-        run += [" and ", XRef("fig", (b.xml_id,), f"{b.number}{lb}",
+        run += [" and ", XRef("fig", (b.xml_id,), f"{b.cited}{lb}",
                               targets=[RefTarget(b.xml_id, [lb])])]
         return run
 
     def several(self, figs: list[FigureSpec]) -> Run:
         """``<xref rid="F1 F2">Figures 1 and 2</xref>``: one element, several targets."""
-        nums = [f.number for f in figs]
+        nums = [f.cited for f in figs]
         text = " and ".join(nums) if len(nums) == 2 else ", ".join(nums[:-1]) + " and " + nums[-1]
         return [XRef("fig", tuple(f.xml_id for f in figs), f"{self._word(plural=True)} {text}",
                      targets=[RefTarget(f.xml_id, []) for f in figs])]
@@ -430,10 +430,18 @@ _RESULT_SENTENCES = {
              "{Target} protein levels were elevated in model tissue ({R})."],
 }
 
-_RESULT_TITLES = ["{Interv_cap} attenuates {process}", "{Target} is upregulated in {disease}",
-                  "{Target} controls {pathway}", "Imaging correlates of {disease}",
-                  "Clinical relevance of {target}", "{Target} drives {process} _in vitro_",
-                  "Transcriptomic profiling of the {model}"]
+_RESULT_TITLES = {
+    "histology": ["{Interv_cap} attenuates {process}", "{Target} is upregulated in {adj} tissue",
+                  "Histopathology of the {model}"],
+    "imaging": ["Imaging correlates of {disease}", "{Interv_cap} limits lesion growth _in vivo_",
+                "Longitudinal imaging of the {organ}"],
+    "cell": ["{Target} drives {process} _in vitro_", "{Target} controls {pathway}",
+             "Loss of {target} alters {cell} cell behavior"],
+    "omics": ["Transcriptomic profiling of the {model}", "{Target}-dependent gene expression",
+              "Molecular signature of {disease}"],
+    "clinical": ["Clinical relevance of {target}", "{Target} expression and outcome in {disease}",
+                 "{Target} in patient specimens"],
+}
 
 INTRO = [
     ["{Disease_cap} is a major cause of morbidity and mortality worldwide {B}.",

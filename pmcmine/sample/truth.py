@@ -44,7 +44,7 @@ class FigureTruth:
     xml_id: str
     ordinal: int  # document order of the <fig> elements, 1-based
     label: str  # <label> text as written: "Figure 2", "Fig. 3", "Figure 2—figure supplement 1"
-    number: str  # what inline references cite: "2", "S1", "2—figure supplement 1"
+    number: str  # what inline references cite, normalised: "2", "S1", "2-S1" (figure supplement)
     kind: str  # figure | supplement (child in a <fig-group>) | supplementary (app/floats-group)
     file: str  # image file name in the package (same name in both layouts)
     width: int
