@@ -57,6 +57,8 @@ class Graphic:
     media_path: str | None = None  # relative to the corpus media dir, when stored
     source: str = "package"  # package | pdf
     error: str | None = None  # why the file could not be used, if it could not
+    pdf_page: int | None = None  # source = pdf: 1-based page the crop comes from
+    pdf_bbox: list[float] | None = None  # source = pdf: region in points, top-left origin
 
 
 @dataclass(slots=True)

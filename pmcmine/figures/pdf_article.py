@@ -17,7 +17,6 @@ open-parameter syntax:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 
@@ -40,17 +39,12 @@ def pdf_location(href: str) -> tuple[int, tuple[float, float, float, float]] | N
     return int(m.group(1)), (x, y, x + w, y + h)
 
 
-# Where the crop lies in the PDF, for the graphic fields that hold it once records.Graphic
-# has them (figure_graphics.pdf_page / pdf_bbox); until then the href alone says it.
-_GRAPHIC_FIELDS = {f.name for f in dataclasses.fields(Graphic)}
-
-
 def crop_graphic(fig: PDF.PdfFigure, pdf_name: str, k: int) -> Graphic:
     x0, y0, x1, y1 = fig.bbox
     stem = pdf_name.rsplit(".", 1)[0]
-    where = {"pdf_page": fig.page, "pdf_bbox": [round(v, 2) for v in fig.bbox]}
     return Graphic(
-        **{key: v for key, v in where.items() if key in _GRAPHIC_FIELDS},
+        pdf_page=fig.page,
+        pdf_bbox=[round(v, 2) for v in fig.bbox],
         href=f"{pdf_name}#page={fig.page}&viewrect={x0:.1f},{y0:.1f},{x1 - x0:.1f},{y1 - y0:.1f}",
         role="main",
         file_name=f"{stem}.p{fig.page}.fig{k}.{fig.image_ext}" if fig.image else None,

@@ -96,6 +96,8 @@ def article_rows(result: IngestResult, now: dt.datetime) -> dict[str, list[dict]
                     "phash": g.phash,
                     "source": g.source,
                     "error": g.error,
+                    "pdf_page": g.pdf_page,
+                    "pdf_bbox": g.pdf_bbox,
                 }
             )
     refs = [

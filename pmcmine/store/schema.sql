@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS figure_graphics (
     phash       VARCHAR,                     -- 64-bit perceptual hash (imagehash.phash), hex
     source      VARCHAR,                     -- package | pdf
     error       VARCHAR,                     -- why the image is unusable, when it is
+    pdf_page    INTEGER,                     -- source = pdf: 1-based page of the crop
+    pdf_bbox    DOUBLE[],                    -- source = pdf: [x0, y0, x1, y1] in points, top-left origin
     PRIMARY KEY (figure_id, ordinal)
 );
 
