@@ -12,7 +12,14 @@
   (:class:`SampleTruth`, see :mod:`pmcmine.sample.truth` for the conventions).
 
 All text and images are synthetic, written by the generator; nothing is copied from
-real articles.
+real articles. Same arguments give byte-identical files (``workers`` only changes speed).
+
+Modules, one job each: ``vocab`` (topic words, journals), ``text`` (captions, sentences,
+inline references), ``article`` (plan one article from ``(seed, index)``), ``doc`` (the
+in-memory article), ``panels`` / ``pilcharts`` (panel renderers and their cache),
+``compose`` (compound figure, labels, truth boxes), ``jats`` (XML in both dialects),
+``plaintext`` and ``pdf`` (the .txt and .pdf renditions), ``layouts`` (on-disk shapes),
+``truth`` (ground-truth dataclasses and JSON), ``generate`` (``write_sample``).
 """
 
 from .generate import LAYOUTS, write_sample

@@ -57,7 +57,7 @@ def write_sample(out_dir: Path, articles: int = 12, seed: int = 0, *,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if articles >= 8 else 1
+        workers = min(os.cpu_count() or 1, 8) if articles >= 24 else 1
     jobs = [(out, seed, i, wanted) for i in range(articles)]
     _warm_up()
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
