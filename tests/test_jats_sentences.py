@@ -64,3 +64,9 @@ def test_sentence_around(start, end, expected):
     text = "One two. Three four. Five."
     a, b = sentence_around(split_sentences(text), start, end)
     assert text[a:b] == expected
+
+
+def test_sentence_may_start_with_a_lowercase_greek_letter():
+    text = "Lesions expanded over time. α-actinin-positive cells were rare. β-catenin was nuclear."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Lesions expanded over time.", "α-actinin-positive cells were rare.", "β-catenin was nuclear."]

@@ -77,7 +77,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if nxt >= n:
             break
         c = text[nxt]
-        if not (c.isupper() or c.isdigit() or c in _OPENERS or _is_cased_symbol(text, nxt)):
+        # Greek-letter names ("α-actinin", "β-catenin") stay lowercase at a sentence start.
+        if not (c.isupper() or c.isdigit() or c in _OPENERS or "\u03b1" <= c <= "\u03c9"
+                or _is_cased_symbol(text, nxt)):
             continue
         if text[m.start()] == "." and not _ends_sentence(text, m.start()):
             continue
