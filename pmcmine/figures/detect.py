@@ -1,0 +1,311 @@
+"""Panel detection: YOLO (ONNX, onnxruntime) with a classical fallback.
+
+* ``detect_panels(image, detector="auto") -> list[Panel]`` (box, score, kind); a figure
+  with one panel is a single-panel figure (never an empty list for a non-blank image).
+* ``load_detector("yolo" | "classic" | "auto")`` gives an object with ``name``
+  ("yolo-panels@<version>", "classic@<version>"), ``panels(image) -> (panels,
+  label_boxes)`` (label_boxes aligned with panels, None where no label was found) and
+  ``batch(images)``.
+* Training (``train``) and export (``export_onnx``) need the ``[train]`` extra
+  (ultralytics, torch, torchvision); inference needs only onnxruntime + numpy + PIL.
+
+Shipped weights: ``detectors/panels-yolo.onnx`` (model card beside it). Override the path
+with ``PMCMINE_DETECTOR_WEIGHTS``. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from PIL import Image
+
+from pmcmine.figures.classic import ClassicDetector, Panel, reading_order
+
+__all__ = ["Panel", "detect_panels", "load_detector", "YoloOnnxDetector", "ClassicDetector",
+           "AutoDetector", "default_weights", "train", "export_onnx"]
+
+DETECTORS_DIR = Path(__file__).resolve().parents[2] / "detectors"
+WEIGHTS_NAME = "panels-yolo.onnx"
+
+
+def default_weights() -> Path:
+    env = os.environ.get("PMCMINE_DETECTOR_WEIGHTS")
+    return Path(env) if env else DETECTORS_DIR / WEIGHTS_NAME
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, thr: float) -> list[int]:
+    order = np.argsort(-scores)
+    keep = []
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    while order.size:
+        i = int(order[0])
+        keep.append(i)
+        rest = order[1:]
+        xx0 = np.maximum(boxes[i, 0], boxes[rest, 0])
+        yy0 = np.maximum(boxes[i, 1], boxes[rest, 1])
+        xx1 = np.minimum(boxes[i, 2], boxes[rest, 2])
+        yy1 = np.minimum(boxes[i, 3], boxes[rest, 3])
+        inter = np.clip(xx1 - xx0, 0, None) * np.clip(yy1 - yy0, 0, None)
+        o = inter / (areas[i] + areas[rest] - inter + 1e-9)
+        order = rest[o < thr]
+    return keep
+
+
+def _letterbox(img: Image.Image, size: int) -> tuple[np.ndarray, float, int, int]:
+    w, h = img.size
+    r = min(size / w, size / h)
+    nw, nh = max(1, round(w * r)), max(1, round(h * r))
+    canvas = Image.new("RGB", (size, size), (114, 114, 114))
+    px, py = (size - nw) // 2, (size - nh) // 2
+    canvas.paste(img.convert("RGB").resize((nw, nh), Image.BILINEAR), (px, py))
+    a = np.asarray(canvas, dtype=np.float32).transpose(2, 0, 1) / 255.0
+    return a, r, px, py
+
+
+def _attach_labels(panels: list[Panel], labels: list[tuple[list[float], float]]):
+    """Each label box goes to the panel it overlaps most (or the nearest one to its
+    lower right when it sits outside); one label per panel, best score first."""
+    out: list = [None] * len(panels)
+    for lb, _s in sorted(labels, key=lambda t: -t[1]):
+        best, best_d = None, None
+        for i, p in enumerate(panels):
+            if out[i] is not None:
+                continue
+            x0, y0, x1, y1 = p.box
+            ix = max(0, min(x1, lb[2]) - max(x0, lb[0])) * max(0, min(y1, lb[3]) - max(y0, lb[1]))
+            la = max(1.0, (lb[2] - lb[0]) * (lb[3] - lb[1]))
+            if ix / la > 0.5:
+                d = -1.0 - ix / la
+            else:  # outside: distance from the label to the panel's top-left corner
+                d = float(np.hypot(max(0, x0 - lb[2]) + max(0, lb[0] - x0) * 0.5,
+                                   max(0, y0 - lb[3]) + max(0, lb[1] - y0) * 0.5))
+                if d > 3 * max(lb[2] - lb[0], lb[3] - lb[1]) + 20:
+                    continue
+            if best_d is None or d < best_d:
+                best, best_d = i, d
+        if best is not None:
+            out[best] = [int(round(v)) for v in lb]
+    return out
+
+
+class YoloOnnxDetector:
+    """The shipped YOLO model through onnxruntime (CPU)."""
+
+    def __init__(self, weights: Path | str | None = None, *, conf: float = 0.3, iou: float = 0.5,
+                 label_conf: float = 0.3, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        self.weights = Path(weights) if weights else default_weights()
+        if not self.weights.is_file():
+            raise FileNotFoundError(f"detector weights not found: {self.weights}")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads or int(os.environ.get("PMCMINE_DETECTOR_THREADS", "1"))
+        so.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(self.weights), so, providers=["CPUExecutionProvider"])
+        inp = self.session.get_inputs()[0]
+        self.input_name = inp.name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        shape = inp.shape
+        self.imgsz = int(shape[2]) if isinstance(shape[2], int) else int(json.loads(
+            meta.get("imgsz", "[416, 416]").replace("'", '"'))[0])
+        self.dynamic_batch = not isinstance(shape[0], int)
+        card = self.weights.with_suffix(".json")
+        version = json.loads(card.read_text()).get("version", "0") if card.is_file() else "0"
+        self.name = f"yolo-panels@{version}"
+        self.conf, self.iou, self.label_conf = conf, iou, label_conf
+
+    def _post(self, pred: np.ndarray, r: float, px: int, py: int, W: int, H: int):
+        # pred: (4 + nc, N) with cx, cy, w, h in letterboxed input pixels
+        p = pred.T
+        xy = p[:, :4]
+        cls = p[:, 4:]
+        boxes = np.stack([xy[:, 0] - xy[:, 2] / 2, xy[:, 1] - xy[:, 3] / 2,
+                          xy[:, 0] + xy[:, 2] / 2, xy[:, 1] + xy[:, 3] / 2], axis=1)
+        boxes[:, [0, 2]] = np.clip((boxes[:, [0, 2]] - px) / r, 0, W)
+        boxes[:, [1, 3]] = np.clip((boxes[:, [1, 3]] - py) / r, 0, H)
+        result = {}
+        for c, thr in ((0, self.conf), (1, self.label_conf)):
+            if cls.shape[1] <= c:
+                result[c] = []
+                continue
+            s = cls[:, c]
+            m = s >= min(thr, 0.05) if c == 0 else s >= thr
+            b, sc = boxes[m], s[m]
+            keep = _nms(b, sc, self.iou) if len(sc) else []
+            result[c] = [(b[k].tolist(), float(sc[k])) for k in keep]
+        return result
+
+    def _finish(self, img: Image.Image, res, low_conf: bool = False):
+        W, H = img.size
+        cand = res[0]
+        panels = [Panel(tuple(int(round(v)) for v in b), s) for b, s in cand if s >= self.conf]
+        if not panels:
+            # single-panel figure: the best low-scoring box, else the figure's ink
+            from pmcmine.figures.classic import ink_mask
+            m = ink_mask(img)
+            rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+            box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else (0, 0, W, H)
+            panels = [Panel(box, cand[0][1] if cand else 0.0)]
+        panels = reading_order(panels)
+        return panels, _attach_labels(panels, res[1])
+
+    def panels(self, image: Image.Image):
+        a, r, px, py = _letterbox(image, self.imgsz)
+        [out] = self.session.run(None, {self.input_name: a[None]})
+        return self._finish(image, self._post(out[0], r, px, py, *image.size))
+
+    def batch(self, images: Sequence[Image.Image], batch_size: int = 8):
+        if not self.dynamic_batch:
+            return [self.panels(im) for im in images]
+        results = []
+        for k in range(0, len(images), batch_size):
+            chunk = images[k:k + batch_size]
+            prep = [_letterbox(im, self.imgsz) for im in chunk]
+            [out] = self.session.run(None, {self.input_name: np.stack([p[0] for p in prep])})
+            for im, (_, r, px, py), o in zip(chunk, prep, out):
+                results.append(self._finish(im, self._post(o, r, px, py, *im.size)))
+        return results
+
+
+class AutoDetector:
+    """YOLO when its weights and onnxruntime are there, the classical splitter if not."""
+
+    def __init__(self) -> None:
+        try:
+            self.inner = YoloOnnxDetector()
+        except (ImportError, FileNotFoundError, OSError):
+            self.inner = ClassicDetector()
+        self.name = self.inner.name
+
+    def panels(self, image):
+        return self.inner.panels(image)
+
+    def batch(self, images):
+        return self.inner.batch(images)
+
+
+def load_detector(kind: str = "auto"):
+    if kind == "classic":
+        return ClassicDetector()
+    if kind == "yolo":
+        return YoloOnnxDetector()
+    if kind == "auto":
+        return AutoDetector()
+    raise ValueError(f"unknown detector {kind!r} (yolo, classic, auto)")
+
+
+_LOADED: dict[str, object] = {}
+
+
+def detect_panels(image: Image.Image, detector: str = "auto") -> list[Panel]:
+    det = _LOADED.get(detector)
+    if det is None:
+        det = _LOADED[detector] = load_detector(detector)
+    return det.panels(image)[0]
+
+
+# --------------------------------------------------------------------------- training
+
+def _offline_env(config_dir: Path) -> None:
+    """Keep Ultralytics from reaching the network (fonts, AMP-check weights, hub)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(config_dir))
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
+    from matplotlib import font_manager
+    import shutil
+
+    src = font_manager.findfont("DejaVu Sans")
+    for name in ("Arial.ttf", "Arial.Unicode.ttf"):
+        dst = config_dir / name
+        if not dst.exists():
+            shutil.copyfile(src, dst)
+
+
+def train(data: str, *, epochs: int = 30, imgsz: int = 320, model: str = "yolov8n.yaml",
+          project: str = "/tmp/det/runs", name: str = "panels", batch: int = 16,
+          resume: bool = True, workers: int = 0, threads: int = 2, seed: int = 0,
+          cache: str | bool = "ram") -> Path:
+    """Train (or resume) the panel/label YOLO from scratch on CPU; returns best.pt.
+
+    The recipe is in ``detectors/recipe.yaml``; a run spans sessions: rerun with the same
+    project/name and it resumes from ``last.pt``.
+    """
+    _offline_env(Path(project) / "yolo-config")
+    import torch
+    from ultralytics import YOLO
+
+    torch.set_num_threads(threads)
+    last = Path(project) / name / "weights" / "last.pt"
+    if resume and last.is_file():
+        m = YOLO(str(last))
+        m.train(resume=True, workers=workers, device="cpu", plots=False)
+    else:
+        m = YOLO(model)  # a yaml: built from scratch, no weights fetched
+        m.train(data=data, epochs=epochs, imgsz=imgsz, batch=batch, workers=workers, device="cpu",
+                project=project, name=name, exist_ok=True, pretrained=False, amp=False, plots=False,
+                seed=seed, deterministic=False, mosaic=0.0, fliplr=0.0, scale=0.3, translate=0.05,
+                hsv_h=0.01, hsv_s=0.3, hsv_v=0.3, close_mosaic=0, patience=100, cache=cache,
+                verbose=True)
+    return Path(project) / name / "weights" / "best.pt"
+
+
+def export_onnx(weights: str, out: str | Path | None = None, imgsz: int | None = None,
+                version: str = "0", card: dict | None = None) -> Path:
+    """Export a trained .pt to ONNX (dynamic batch) and write its card JSON beside it."""
+    import shutil
+
+    _offline_env(Path("/tmp/det/yolo-config"))
+    from ultralytics import YOLO
+
+    m = YOLO(weights)
+    kw = {"imgsz": imgsz} if imgsz else {}
+    path = Path(m.export(format="onnx", dynamic=True, simplify=False, opset=17, **kw))
+    out = Path(out) if out else DETECTORS_DIR / WEIGHTS_NAME
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, out)
+    out.with_suffix(".json").write_text(json.dumps({"version": version, **(card or {})}, indent=2) + "\n")
+    return out
+
+
+# --------------------------------------------------------------------------- CLI
+
+def cli_train(data: str, epochs: int = 40, imgsz: int = 320, model: str = "yolov8n.yaml",
+              project: str = "/tmp/det/runs", name: str = "panels-v1", batch: int = 16,
+              resume: bool = True) -> Path:
+    """``pmcmine detector train``: train or resume (same project/name) on CPU."""
+    return train(data, epochs=epochs, imgsz=imgsz, model=model, project=project, name=name,
+                 batch=batch, resume=resume)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m pmcmine.figures.detect")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--data", required=True)
+    t.add_argument("--epochs", type=int, default=40)
+    t.add_argument("--imgsz", type=int, default=320)
+    t.add_argument("--model", default="yolov8n.yaml")
+    t.add_argument("--project", default="/tmp/det/runs")
+    t.add_argument("--name", default="panels-v1")
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--no-resume", action="store_true")
+    e = sub.add_parser("export")
+    e.add_argument("weights")
+    e.add_argument("--out", default=None)
+    e.add_argument("--version", default="1")
+    a = ap.parse_args(argv)
+    if a.cmd == "train":
+        print(cli_train(a.data, a.epochs, a.imgsz, a.model, a.project, a.name, a.batch, not a.no_resume))
+    else:
+        print(export_onnx(a.weights, a.out, version=a.version))
+
+
+if __name__ == "__main__":
+    main()

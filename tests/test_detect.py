@@ -1,0 +1,44 @@
+"""Detector loading and the ONNX path (skips cleanly without onnxruntime / weights)."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw
+
+from pmcmine.figures import detect
+
+
+def test_classic_and_auto_load():
+    assert detect.load_detector("classic").name.startswith("classic@")
+    auto = detect.load_detector("auto")
+    assert auto.name.startswith(("yolo-panels@", "classic@"))
+    with pytest.raises(ValueError):
+        detect.load_detector("nope")
+
+
+def test_detect_panels_never_empty():
+    img = Image.new("RGB", (320, 240), "white")
+    ImageDraw.Draw(img).rectangle([20, 20, 300, 220], fill=(90, 30, 30))
+    for kind in ("classic", "auto"):
+        ps = detect.detect_panels(img, kind)
+        assert ps and all(len(p.box) == 4 for p in ps)
+
+
+def test_attach_labels():
+    ps = [detect.Panel((0, 0, 100, 100)), detect.Panel((110, 0, 210, 100))]
+    out = detect._attach_labels(ps, [([112, 2, 120, 12], 0.9), ([2, 2, 10, 12], 0.8)])
+    assert out == [[2, 2, 10, 12], [112, 2, 120, 12]]
+
+
+def test_yolo_onnx_if_shipped():
+    pytest.importorskip("onnxruntime")
+    if not detect.default_weights().is_file():
+        pytest.skip("no shipped ONNX weights")
+    from pmcmine.figures.synth import make_figure
+
+    det = detect.load_detector("yolo")
+    assert det.name.startswith("yolo-panels@")
+    f = make_figure(3)
+    panels, labels = det.panels(f.image)
+    assert len(panels) == len(labels) >= 1
+    assert len(det.batch([f.image, f.image])) == 2
