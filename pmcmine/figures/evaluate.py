@@ -182,3 +182,26 @@ def draw_overlay(img, gt: Sequence[Box], pred: Sequence[Box], path: Path) -> Non
         d.rectangle([b[0] + 2, b[1] + 2, b[2] - 3, b[3] - 3], outline=(230, 0, 0), width=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     im.save(path)
+
+
+def cli_eval(detector: str = "auto", data: str | None = None, split: str = "val",
+             limit: int | None = 300, shared: str | None = None, overlays: str | None = None,
+             out_json: str | None = None) -> dict:
+    """``pmcmine detector eval``: score a detector on the real dev figures (when
+    ``../shared`` is there) and, with ``data``, on a synthetic set's held-out split."""
+    from pmcmine.figures.detect import load_detector
+
+    det = load_detector(detector)
+    result: dict = {"detector": det.name}
+    try:
+        sets = {"real_dev": real_dev_set(shared)}
+    except FileNotFoundError:
+        sets = {}
+    if data:
+        sets[f"synth_{split}"] = synth_set(data, split, limit)
+    for name, figs in sets.items():
+        ov = Path(overlays) / name if overlays else None
+        result[name] = evaluate(det, figs, ov)
+    if out_json:
+        Path(out_json).write_text(json.dumps(result, indent=2) + "\n")
+    return result
