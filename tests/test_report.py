@@ -124,3 +124,28 @@ def test_report_renders_in_headless_chromium(corpus, tmp_path):
     index = report(db, tmp_path / "rep", n=4)
     img2 = screenshot(index, tmp_path / "rep.png")
     assert len(img2.getcolors(maxcolors=1 << 20)) > 500
+
+
+def test_cli_functions_register_on_a_typer_app(corpus, tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from pmcmine.export.cli import export_cmd
+    from pmcmine.report.cli import report_cmd, show_cmd
+
+    app = typer.Typer()
+    app.command("export")(export_cmd)
+    app.command("show")(show_cmd)
+    app.command("report")(report_cmd)
+    db, truth = corpus
+    run = CliRunner().invoke
+    r = run(app, ["export", "--db", str(db), "--out", str(tmp_path / "x"), "--format", "parquet",
+                  "--license", "commercial", "--unit", "subfigure"])
+    assert r.exit_code == 0, r.output
+    assert "samples" in r.output and list((tmp_path / "x").glob("pmcmine-*.parquet"))
+    r = run(app, ["show", truth.articles[0].pmcid, "--db", str(db), "--out", str(tmp_path / "s.html")])
+    assert r.exit_code == 0 and (tmp_path / "s.html").is_file(), r.output
+    r = run(app, ["report", "--db", str(db), "--out", str(tmp_path / "r"), "-n", "3"])
+    assert r.exit_code == 0 and (tmp_path / "r" / "index.html").is_file(), r.output
+    r = run(app, ["show", "nope", "--db", str(db)])
+    assert r.exit_code == 2
