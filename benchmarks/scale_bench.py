@@ -113,9 +113,10 @@ def timed_harvest_one(task):
     """``harvest_one`` with per-stage times, the task's total and the process's peak RSS."""
     _patch()
     _TIMES.clear()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     outcome = _ORIG_HARVEST_ONE(task)
     outcome.bench = {"times": dict(_TIMES), "total": time.perf_counter() - t, "pid": os.getpid(),
+                     "cpu": time.process_time() - cpu,
                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     return outcome
 
@@ -131,7 +132,7 @@ def run(server_url: str, workers: int, stages: StageOptions, tmp: Path) -> dict:
     t = time.perf_counter()
     init_ray("local", workers)
     startup = time.perf_counter() - t
-    stats = {"times": defaultdict(float), "total": 0.0, "rss": {}, "write": 0.0}
+    stats = {"times": defaultdict(float), "total": 0.0, "cpu": 0.0, "rss": {}, "write": 0.0}
     orig_run_tasks, orig_write = H.run_tasks, Corpus.write
 
     # The task function must reach the workers by reference (a module they import), so that
@@ -148,6 +149,7 @@ def run(server_url: str, workers: int, stages: StageOptions, tmp: Path) -> dict:
                 for k, v in b["times"].items():
                     stats["times"][k] += v
                 stats["total"] += b["total"]
+                stats["cpu"] += b["cpu"]
                 stats["rss"][b["pid"]] = max(stats["rss"].get(b["pid"], 0), b["maxrss_kb"])
             yield o
 
@@ -168,8 +170,9 @@ def run(server_url: str, workers: int, stages: StageOptions, tmp: Path) -> dict:
     with Corpus(db, read_only=True) as c:
         counts = {t: c.sql(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("articles", "figures", "subfigures", "mentions")}
+    load1 = os.getloadavg()[0]
     ray.shutdown()
-    return {"summary": s, "startup": startup, "counts": counts, **stats}
+    return {"load1": load1, "summary": s, "startup": startup, "counts": counts, **stats}
 
 
 def main() -> None:
@@ -206,6 +209,9 @@ def main() -> None:
             load = r["times"].get("model load", 0.0) / w  # each worker loads its models once, in parallel
             print(f"   steady state (less per-worker model loading, {load:.1f} s): "
                   f"{s.planned / max(1e-9, s.seconds - load):.2f} articles/s")
+            print(f"   worker CPU {1000 * r['cpu'] / max(1, s.planned):.0f} ms/article "
+                  f"(wall {1000 * r['total'] / max(1, s.planned):.0f} ms/article: wall > CPU means the "
+                  f"workers waited for a core); load average at the end {r['load1']:.1f} on {os.cpu_count()} cores")
             print(f"   rows: {r['counts']}")
             total = r["total"] or 1.0
             parts = sorted(r["times"].items(), key=lambda kv: -kv[1])
