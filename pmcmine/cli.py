@@ -18,6 +18,7 @@ app = typer.Typer(help="Mine figures, captions and inline references from PubMed
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 DB_OPTION = typer.Option("--db", help="DuckDB corpus file.")
+DETECTOR_OPTION = typer.Option(help="Panel detector: auto (YOLO, else classic), yolo, classic, none.")
 
 
 class OutFormat(str, enum.Enum):
@@ -37,6 +38,7 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Articles per database transaction.")] = 64,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
+    detector: Annotated[str, DETECTOR_OPTION] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
@@ -45,7 +47,7 @@ def ingest(
     t0 = time.perf_counter()
     media = False if no_media else (media_dir or True)
     summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                         progress=not quiet, stages=_stages(kb, no_tag))
+                         progress=not quiet, stages=_stages(kb, no_tag, detector))
     _print_summary(summary, time.perf_counter() - t0)
     if summary.packages and summary.errors == summary.packages:
         raise typer.Exit(1)
@@ -165,6 +167,7 @@ def harvest(
     rate: Annotated[Optional[float], typer.Option(help="Requests/s to NCBI hosts [3, or 10 with an API key].")] = None,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
+    detector: Annotated[str, DETECTOR_OPTION] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
@@ -190,7 +193,7 @@ def _run_harvest(a: dict):
             ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
             workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
             http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
-            stages=_stages(a["kb"], a["no_tag"]),
+            stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto")),
         )
         if opts.source_kind == "dir" and not Path(opts.source).exists():
             raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
@@ -300,6 +303,7 @@ def process(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
+    detector: Annotated[str, DETECTOR_OPTION] = "auto",
     where: Annotated[Optional[str], typer.Option(help="SQL condition on articles, e.g. \"pub_date >= '2024-01-01'\".")] = None,
     workers: Annotated[int, typer.Option(help="Parallel tasks.")] = 1,
     ray_address: Annotated[Optional[str], typer.Option(help="auto, local, none or host:port [default: local when --workers > 1].")] = None,
@@ -310,7 +314,7 @@ def process(
     from pmcmine.pipeline.reprocess import process as run
 
     try:
-        s = run(db, _stages(kb, no_tag), where=where, workers=workers,
+        s = run(db, _stages(kb, no_tag, detector), where=where, workers=workers,
                 ray_address=ray_address or ("local" if workers > 1 else "none"), progress=not quiet)
     except PmcmineError as exc:
         console.print(f"[red]process failed:[/red] {exc}")
@@ -318,10 +322,12 @@ def process(
     console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s")
 
 
-def _stages(kb: Optional[str], no_tag: bool):
+def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto"):
     from pmcmine.pipeline.stages import StageOptions, default_kb
 
-    return StageOptions(kb=None if no_tag else (kb or default_kb()))
+    return StageOptions(kb=None if no_tag else (kb or default_kb()),
+                        detector=None if detector == "none" else detector)
+
 
 
 DEMO_QUERIES = [

@@ -21,7 +21,7 @@ class StageOptions:
     subcaptions: bool = True
     kb: str | None = None  # knowledge base name/path for concept tagging; None: no tagging
     min_score: float = 0.85
-    detector: str | None = None  # yolo | classic | auto: split figures into panels; None: don't
+    detector: str | None = "auto"  # yolo | classic | auto: split figures into panels; None: don't
     ocr: bool = True  # read panel labels (Tesseract) when panels are detected
 
     def check(self) -> None:
