@@ -7,7 +7,8 @@ setup:
 demo: setup
 	.venv/bin/pmcmine demo --out demo-out
 
-test: setup
+test:
+	@PMCMINE_DEBS="requirements/debian.txt requirements/debian-test.txt" bash requirements/install.sh
 	.venv/bin/python -m pytest -q
 
 bench: setup

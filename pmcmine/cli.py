@@ -18,7 +18,7 @@ app = typer.Typer(help="Mine figures, captions and inline references from PubMed
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 DB_OPTION = typer.Option("--db", help="DuckDB corpus file.")
-DETECTOR_OPTION = typer.Option(help="Panel detector: auto (YOLO, else classic), yolo, classic, none.")
+DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none.")
 
 
 class OutFormat(str, enum.Enum):
@@ -328,6 +328,84 @@ def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto"):
     return StageOptions(kb=None if no_tag else (kb or default_kb()),
                         detector=None if detector == "none" else detector)
 
+
+
+from pmcmine.export.cli import export_cmd  # noqa: E402  (sub-commands live beside their API)
+from pmcmine.report.cli import report_cmd, show_cmd  # noqa: E402
+
+app.command("export")(export_cmd)
+app.command("show")(show_cmd)
+app.command("report")(report_cmd)
+
+detector_app = typer.Typer(help="The panel detector: evaluate, train (needs the train extra), export.",
+                           no_args_is_help=True)
+app.add_typer(detector_app, name="detector")
+
+
+@detector_app.command("eval")
+def detector_eval(
+    detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = "auto",
+    data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.figures.synth DIR) to score its held-out split.")] = None,
+    split: Annotated[str, typer.Option(help="Split of --data.")] = "val",
+    limit: Annotated[Optional[int], typer.Option(help="At most this many synthetic figures.")] = 300,
+    shared: Annotated[Optional[Path], typer.Option(help="Folder with real/figures/panels_dev.json [default: ../shared].")] = None,
+    overlays: Annotated[Optional[Path], typer.Option(help="Write PNG overlays (truth green, prediction red) here.")] = None,
+    out_json: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics as JSON.")] = None,
+) -> None:
+    """ImageCLEF accuracy, mAP50 and mAP50-95 (panel class), ms per figure."""
+    from pmcmine.figures.evaluate import cli_eval
+
+    try:
+        res = cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
+                       str(overlays) if overlays else None, str(out_json) if out_json else None)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]detector eval failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    sets = {k: v for k, v in res.items() if isinstance(v, dict)}
+    if not sets:
+        console.print("[yellow]nothing to evaluate: no ../shared/real/figures and no --data[/yellow]")
+        raise typer.Exit(1)
+    t = Table(title=f"detector {res['detector']}")
+    for col in ("set", "figures", "ImageCLEF acc.", "mAP50", "mAP50-95", "ms/figure"):
+        t.add_column(col)
+    for name, m in sets.items():
+        t.add_row(name, str(m["figures"]), f"{m['imageclef_accuracy']:.3f}", f"{m['mAP50']:.3f}",
+                  f"{m['mAP50_95']:.3f}", f"{m['ms_per_figure']:.1f}")
+    console.print(t)
+
+
+@detector_app.command("train")
+def detector_train(
+    data: Annotated[Path, typer.Option(help="Ultralytics data.yaml (the synthetic generator writes one).")],
+    epochs: Annotated[int, typer.Option()] = 40,
+    imgsz: Annotated[int, typer.Option()] = 320,
+    model: Annotated[str, typer.Option(help="A model yaml (from scratch) or a .pt on disk to fine-tune.")] = "yolov8n.yaml",
+    project: Annotated[Path, typer.Option(help="Runs folder (checkpoints; rerun to resume).")] = Path("runs/detector"),
+    name: Annotated[str, typer.Option()] = "panels",
+    batch: Annotated[int, typer.Option()] = 16,
+    warmup_epochs: Annotated[float, typer.Option()] = 3.0,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Resume from the run's last.pt when present.")] = True,
+) -> None:
+    """Train or resume the YOLO panel/label detector on CPU, offline (recipe: detectors/recipe.yaml)."""
+    try:
+        from pmcmine.figures.detect import cli_train
+        best = cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
+    except ImportError as exc:
+        console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine[train]' ({exc})")
+        raise typer.Exit(2) from exc
+    console.print(f"best weights: {best} — ship with: pmcmine detector export {best}")
+
+
+@detector_app.command("export")
+def detector_export(
+    weights: Annotated[Path, typer.Argument(help="A trained best.pt.")],
+    out: Annotated[Optional[Path], typer.Option(help="ONNX path [default: detectors/panels-yolo.onnx].")] = None,
+    version: Annotated[str, typer.Option(help="Version recorded with subfigure rows.")] = "1",
+) -> None:
+    """Export trained weights to ONNX (the format inference loads) with its card JSON."""
+    from pmcmine.figures.detect import export_onnx
+
+    console.print(f"wrote {export_onnx(str(weights), out, version=version)}")
 
 
 DEMO_QUERIES = [

@@ -9,7 +9,9 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 EXTRAS=${PMCMINE_EXTRAS:-dev}
 
-debs=$(grep -vE '^\s*(#|$)' requirements/debian.txt | tr '\n' ' ' || true)
+# PMCMINE_DEBS: the package lists to install (make test adds requirements/debian-test.txt)
+deb_lists=${PMCMINE_DEBS:-requirements/debian.txt}
+debs=$(cat $deb_lists | grep -vE '^\s*(#|$)' | tr '\n' ' ' || true)
 if [ -n "${debs// }" ]; then
   missing=()
   for p in $debs; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -91,3 +91,45 @@ def test_kb_info_unknown():
     pytest.importorskip("scispacy")
     r = runner.invoke(app, ["kb", "info", "nope"])
     assert r.exit_code == 2 and "kb build" in r.output
+
+
+def test_export_show_report_commands(db, tmp_path):
+    """export, show and report are on the app and work on an ingested (detected) corpus."""
+    r = runner.invoke(app, ["export", "--db", str(db), "--out", str(tmp_path / "wds"), "--format", "webdataset",
+                            "--shard-size", "5"])
+    assert r.exit_code == 0, r.output
+    assert "samples from" in r.output
+    assert sorted(p.suffix for p in (tmp_path / "wds").glob("*.tar"))
+    r = runner.invoke(app, ["export", "--db", str(db), "--out", str(tmp_path / "pq"), "--format", "parquet",
+                            "--unit", "subfigure", "--license", "commercial"])
+    assert r.exit_code == 0, r.output
+    assert list((tmp_path / "pq").glob("*.parquet"))
+
+    fig = runner.invoke(app, ["sql", "--db", str(db), "-f", "csv",
+                              "SELECT figure_id FROM subfigures GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"])
+    figure_id = fig.output.splitlines()[1]
+    r = runner.invoke(app, ["show", figure_id, "--db", str(db), "--out", str(tmp_path / "fig.html")])
+    assert r.exit_code == 0, r.output
+    assert "data:image/" in (tmp_path / "fig.html").read_text()
+    r = runner.invoke(app, ["show", "PMC0000000/nofig", "--db", str(db), "--out", str(tmp_path / "x.html")])
+    assert r.exit_code == 2 and "show failed" in r.output
+    r = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "rep"), "-n", "3"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "rep" / "index.html").is_file()
+
+
+def test_detector_eval_command(tmp_path):
+    from pmcmine.figures.synth import write_yolo_dataset
+
+    write_yolo_dataset(tmp_path / "synth", n_train=0, n_val=4, seed=5)
+    out = tmp_path / "m.json"
+    r = runner.invoke(app, ["detector", "eval", "--detector", "classic", "--data", str(tmp_path / "synth"),
+                            "--shared", str(tmp_path / "no-shared"), "--overlays", str(tmp_path / "ov"),
+                            "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    m = json.loads(out.read_text())
+    assert m["detector"].startswith("classic") and m["synth_val"]["figures"] == 4
+    assert 0.0 <= m["synth_val"]["imageclef_accuracy"] <= 1.0
+    assert len(list((tmp_path / "ov").rglob("*.png"))) == 4
+    r = runner.invoke(app, ["detector", "eval", "--detector", "nonsense"])
+    assert r.exit_code == 2 and "unknown detector" in r.output

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -33,8 +34,14 @@ WEIGHTS_NAME = "panels-yolo.onnx"
 
 
 def default_weights() -> Path:
+    """$PMCMINE_DETECTOR_WEIGHTS, else the checkout's ``detectors/`` (editable install), else
+    the copy a wheel installs under ``<prefix>/share/pmcmine/detectors``."""
     env = os.environ.get("PMCMINE_DETECTOR_WEIGHTS")
-    return Path(env) if env else DETECTORS_DIR / WEIGHTS_NAME
+    if env:
+        return Path(env)
+    candidates = [DETECTORS_DIR / WEIGHTS_NAME,
+                  Path(sys.prefix) / "share" / "pmcmine" / "detectors" / WEIGHTS_NAME]
+    return next((c for c in candidates if c.is_file()), candidates[0])
 
 
 def _nms(boxes: np.ndarray, scores: np.ndarray, thr: float) -> list[int]:
@@ -195,7 +202,9 @@ def load_detector(kind: str = "auto"):
         return YoloOnnxDetector()
     if kind == "auto":
         return AutoDetector()
-    raise ValueError(f"unknown detector {kind!r} (yolo, classic, auto)")
+    if str(kind).endswith(".onnx"):
+        return YoloOnnxDetector(kind)
+    raise ValueError(f"unknown detector {kind!r} (yolo, classic, auto, or a path to an .onnx)")
 
 
 _LOADED: dict[str, object] = {}
@@ -229,8 +238,11 @@ def _offline_env(config_dir: Path) -> None:
 def train(data: str, *, epochs: int = 30, imgsz: int = 320, model: str = "yolov8n.yaml",
           project: str = "/tmp/det/runs", name: str = "panels", batch: int = 16,
           resume: bool = True, workers: int = 0, threads: int = 2, seed: int = 0,
-          cache: str | bool = "ram") -> Path:
-    """Train (or resume) the panel/label YOLO from scratch on CPU; returns best.pt.
+          cache: str | bool = "ram", warmup_epochs: float = 3.0) -> Path:
+    """Train (or resume) the panel/label YOLO on CPU; returns best.pt.
+
+    ``model`` is a yaml (from scratch, nothing fetched) or a ``.pt`` on disk to fine-tune
+    from, such as ``detectors/panels-yolo.pt``.
 
     The recipe is in ``detectors/recipe.yaml``; a run spans sessions: rerun with the same
     project/name and it resumes from ``last.pt``.
@@ -245,12 +257,15 @@ def train(data: str, *, epochs: int = 30, imgsz: int = 320, model: str = "yolov8
         m = YOLO(str(last))
         m.train(resume=True, workers=workers, device="cpu", plots=False)
     else:
-        m = YOLO(model)  # a yaml: built from scratch, no weights fetched
+        # a yaml builds from scratch (nothing fetched); a .pt on disk is fine-tuned, and
+        # Ultralytics discards its weights unless pretrained is true
+        m = YOLO(model)
+        from_weights = str(model).endswith(".pt")
         m.train(data=data, epochs=epochs, imgsz=imgsz, batch=batch, workers=workers, device="cpu",
-                project=project, name=name, exist_ok=True, pretrained=False, amp=False, plots=False,
+                project=project, name=name, exist_ok=True, pretrained=from_weights, amp=False, plots=False,
                 seed=seed, deterministic=False, mosaic=0.0, fliplr=0.0, scale=0.3, translate=0.05,
                 hsv_h=0.01, hsv_s=0.3, hsv_v=0.3, close_mosaic=0, patience=100, cache=cache,
-                verbose=True)
+                warmup_epochs=warmup_epochs, verbose=True)
     return Path(project) / name / "weights" / "best.pt"
 
 
@@ -276,10 +291,10 @@ def export_onnx(weights: str, out: str | Path | None = None, imgsz: int | None =
 
 def cli_train(data: str, epochs: int = 40, imgsz: int = 320, model: str = "yolov8n.yaml",
               project: str = "/tmp/det/runs", name: str = "panels-v1", batch: int = 16,
-              resume: bool = True) -> Path:
+              resume: bool = True, warmup_epochs: float = 3.0) -> Path:
     """``pmcmine detector train``: train or resume (same project/name) on CPU."""
     return train(data, epochs=epochs, imgsz=imgsz, model=model, project=project, name=name,
-                 batch=batch, resume=resume)
+                 batch=batch, resume=resume, warmup_epochs=warmup_epochs)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,13 +311,15 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--name", default="panels-v1")
     t.add_argument("--batch", type=int, default=16)
     t.add_argument("--no-resume", action="store_true")
+    t.add_argument("--warmup-epochs", type=float, default=3.0)
     e = sub.add_parser("export")
     e.add_argument("weights")
     e.add_argument("--out", default=None)
     e.add_argument("--version", default="1")
     a = ap.parse_args(argv)
     if a.cmd == "train":
-        print(cli_train(a.data, a.epochs, a.imgsz, a.model, a.project, a.name, a.batch, not a.no_resume))
+        print(cli_train(a.data, a.epochs, a.imgsz, a.model, a.project, a.name, a.batch, not a.no_resume,
+                        a.warmup_epochs))
     else:
         print(export_onnx(a.weights, a.out, version=a.version))
 
