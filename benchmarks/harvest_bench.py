@@ -12,7 +12,6 @@ job, not per article). The sample is cached under ``--cache`` between runs.
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -20,8 +19,7 @@ from pathlib import Path
 from pmcmine.pipeline.executor import init_ray
 from pmcmine.pipeline.harvest import HarvestOptions, harvest
 from pmcmine.pipeline.stages import StageOptions
-from pmcmine.sample import write_sample
-from pmcmine.sample.bucket import write_inventory
+from pmcmine.sample.bucket import cached_bucket_sample
 from pmcmine.sources.bucket_server import BucketServer
 from pmcmine.store.corpus import Corpus
 
@@ -34,13 +32,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pmcmine-bench-sample")
     args = ap.parse_args()
 
-    sample = args.cache / f"n{args.articles}"
-    if not (sample / "truth.json").exists():
-        shutil.rmtree(sample, ignore_errors=True)
-        t = time.perf_counter()
-        truth = write_sample(sample, articles=args.articles, seed=1, layouts=("cloud",))
-        write_inventory(sample / "cloud", truth)
-        print(f"generated {args.articles} articles in {time.perf_counter() - t:.1f} s")
+    sample = cached_bucket_sample(args.cache, args.articles)
 
     rates = {}
     with BucketServer(sample / "cloud") as server, tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,6 @@ import argparse
 import functools
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import time
@@ -34,8 +33,7 @@ import pmcmine.pipeline.harvest as H
 from pmcmine.pipeline.executor import init_ray
 from pmcmine.pipeline.harvest import HarvestOptions, harvest
 from pmcmine.pipeline.stages import StageOptions, default_kb
-from pmcmine.sample import write_sample
-from pmcmine.sample.bucket import write_inventory
+from pmcmine.sample.bucket import cached_bucket_sample
 from pmcmine.sources.bucket_server import BucketServer
 from pmcmine.store.corpus import Corpus
 
@@ -189,13 +187,7 @@ def main() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
     kb = default_kb() if args.kb == "default" else (None if args.kb == "none" else args.kb)
     stages = StageOptions(kb=kb, detector=None if args.detector == "none" else args.detector, ocr=not args.no_ocr)
-    sample = args.cache / f"n{args.articles}"
-    if not (sample / "truth.json").exists():
-        shutil.rmtree(sample, ignore_errors=True)
-        t = time.perf_counter()
-        truth = write_sample(sample, articles=args.articles, seed=1, layouts=("cloud",))
-        write_inventory(sample / "cloud", truth)
-        print(f"generated {args.articles} articles in {time.perf_counter() - t:.1f} s")
+    sample = cached_bucket_sample(args.cache, args.articles)
     print(f"stages: detector={stages.detector} ocr={stages.ocr} kb={stages.kb}; cores here: {os.cpu_count()}")
 
     results = {}

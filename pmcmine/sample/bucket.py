@@ -84,3 +84,21 @@ def _write_snapshot(root: Path, when: dt.datetime, rows: list, seed: int) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, indent=1))
     return path
+
+
+def cached_bucket_sample(cache: str | Path, articles: int, seed: int = 1) -> Path:
+    """A Cloud-layout sample with its inventory under ``cache/n<articles>``, generated once
+    and reused (benchmarks rerun against the same bytes); returns that folder."""
+    import shutil
+    import time
+
+    from pmcmine.sample.generate import write_sample
+
+    sample = Path(cache) / f"n{articles}"
+    if not (sample / "truth.json").exists():
+        shutil.rmtree(sample, ignore_errors=True)
+        t = time.perf_counter()
+        truth = write_sample(sample, articles=articles, seed=seed, layouts=("cloud",))
+        write_inventory(sample / "cloud", truth)
+        print(f"generated {articles} articles in {time.perf_counter() - t:.1f} s")
+    return sample
