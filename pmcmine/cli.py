@@ -19,6 +19,7 @@ app = typer.Typer(help="Mine figures, captions and inline references from PubMed
 console = Console(stderr=True)
 DB_OPTION = typer.Option("--db", help="DuckDB corpus file.")
 DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none.")
+CROPS_OPTION = typer.Option("--save-crops", help="Also write each panel crop as PNG to the media store (subfigures.crop_path).")
 
 
 class OutFormat(str, enum.Enum):
@@ -39,6 +40,7 @@ def ingest(
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    save_crops: Annotated[bool, CROPS_OPTION] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
@@ -47,7 +49,8 @@ def ingest(
     t0 = time.perf_counter()
     media = False if no_media else (media_dir or True)
     summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                         progress=not quiet, stages=_stages(kb, no_tag, detector))
+                         progress=not quiet,
+                         stages=_stages(kb, no_tag, detector, _crops(save_crops and not no_media, db, media_dir)))
     _print_summary(summary, time.perf_counter() - t0)
     if summary.packages and summary.errors == summary.packages:
         raise typer.Exit(1)
@@ -168,6 +171,7 @@ def harvest(
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    save_crops: Annotated[bool, CROPS_OPTION] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
@@ -193,7 +197,8 @@ def _run_harvest(a: dict):
             ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
             workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
             http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
-            stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto")),
+            stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto"),
+                           _crops(a.get("save_crops", False), a["db"], a["media_dir"])),
         )
         if opts.source_kind == "dir" and not Path(opts.source).exists():
             raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
@@ -304,6 +309,7 @@ def process(
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    save_crops: Annotated[bool, CROPS_OPTION] = False,
     where: Annotated[Optional[str], typer.Option(help="SQL condition on articles, e.g. \"pub_date >= '2024-01-01'\".")] = None,
     workers: Annotated[int, typer.Option(help="Parallel tasks.")] = 1,
     ray_address: Annotated[Optional[str], typer.Option(help="auto, local, none or host:port [default: local when --workers > 1].")] = None,
@@ -314,7 +320,7 @@ def process(
     from pmcmine.pipeline.reprocess import process as run
 
     try:
-        s = run(db, _stages(kb, no_tag, detector), where=where, workers=workers,
+        s = run(db, _stages(kb, no_tag, detector, _crops(save_crops, db, None)), where=where, workers=workers,
                 ray_address=ray_address or ("local" if workers > 1 else "none"), progress=not quiet)
     except PmcmineError as exc:
         console.print(f"[red]process failed:[/red] {exc}")
@@ -322,11 +328,21 @@ def process(
     console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s")
 
 
-def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto"):
+def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto", crops_dir: str | None = None):
     from pmcmine.pipeline.stages import StageOptions, default_kb
 
     return StageOptions(kb=None if no_tag else (kb or default_kb()),
-                        detector=None if detector == "none" else detector)
+                        detector=None if detector == "none" else detector, crops_dir=crops_dir)
+
+
+def _crops(save: bool, db: Path, media_dir: Optional[Path]) -> str | None:
+    """The media store crops go to, as an absolute path (workers may run elsewhere)."""
+    if not save:
+        return None
+    from pmcmine.pipeline.ingest import default_media_dir
+
+    media = media_dir or default_media_dir(db)
+    return str(Path(media).resolve()) if media else None
 
 
 

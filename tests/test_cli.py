@@ -133,3 +133,29 @@ def test_detector_eval_command(tmp_path):
     assert len(list((tmp_path / "ov").rglob("*.png"))) == 4
     r = runner.invoke(app, ["detector", "eval", "--detector", "nonsense"])
     assert r.exit_code == 2 and "unknown detector" in r.output
+
+
+def test_save_crops(tmp_path):
+    from PIL import Image
+
+    r = runner.invoke(app, ["sample", "--out", str(tmp_path / "s"), "--articles", "2"])
+    assert r.exit_code == 0, r.output
+    db = tmp_path / "c.duckdb"
+    r = runner.invoke(app, ["ingest", str(tmp_path / "s" / "cloud"), "--db", str(db), "-q", "--no-tag",
+                            "--detector", "classic", "--save-crops"])
+    assert r.exit_code == 0, r.output
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT crop_path, x1 - x0, y1 - y0 FROM subfigures").fetchall()
+    assert rows and all(p for p, _, _ in rows)
+    media = tmp_path / "c_media"
+    for path, w, h in rows:
+        with Image.open(media / path) as im:
+            assert im.size == (w, h)
+    crops = sorted(media.rglob("crops/*.png"))
+    assert len(crops) == len(rows)
+    # re-processing writes the same names again: nothing piles up
+    r = runner.invoke(app, ["process", "--db", str(db), "--no-tag", "--detector", "classic", "--save-crops", "-q"])
+    assert r.exit_code == 0, r.output
+    assert sorted(media.rglob("crops/*.png")) == crops

@@ -115,7 +115,7 @@ def _attach_one(g: Graphic, article_id: str, pkg: Package, media_dir: Path | Non
     g.format, g.width, g.height, g.phash = info.format, info.width, info.height, info.phash
     if media_dir is not None:
         rel = Path(_safe_component(article_id)) / _safe_component(g.file_name)
-        _write_atomic(media_dir / rel, data)
+        write_atomic(media_dir / rel, data)
         g.media_path = rel.as_posix()
 
 
@@ -124,7 +124,7 @@ def _safe_component(name: str) -> str:
     return name.replace("/", "_").replace("\\", "_").lstrip(".") or "_"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return

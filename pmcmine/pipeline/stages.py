@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pmcmine.errors import ImageError
 from pmcmine.records import Figure, Graphic, ParsedArticle
@@ -23,6 +24,7 @@ class StageOptions:
     min_score: float = 0.85
     detector: str | None = "auto"  # yolo | classic | auto: split figures into panels; None: don't
     ocr: bool = True  # read panel labels (Tesseract) when panels are detected
+    crops_dir: str | None = None  # media store to write panel crops into (--save-crops); None: don't
 
     def check(self) -> None:
         """Fail before any work starts when a requested model is missing."""
@@ -91,8 +93,26 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
             "label": lab.text if lab else None, "label_confidence": lab.confidence if lab else None,
             "detector": detector.name,
             "crop_sha256": hashlib.sha256(image.crop((x0, y0, x1, y1)).tobytes()).hexdigest(),
+            "crop_path": _save_crop(image, (x0, y0, x1, y1), fig, i + 1, opts.crops_dir),
         })
     return split, alignment, rows
+
+
+def _save_crop(image, box, fig: Figure, ordinal: int, crops_dir: str | None) -> str | None:
+    """Write the panel crop as PNG under ``<media>/<article>/crops/``; its path relative to the
+    media store (the same name on re-runs, so a newer detector overwrites, never piles up)."""
+    if not crops_dir:
+        return None
+    import io
+
+    from pmcmine.pipeline.process import write_atomic
+
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in fig.figure_id.split("/", 1)[-1])
+    rel = Path(fig.article_id) / "crops" / f"{safe}-p{ordinal}.png"
+    buf = io.BytesIO()
+    image.crop(box).save(buf, format="PNG")
+    write_atomic(Path(crops_dir) / rel, buf.getvalue())
+    return rel.as_posix()
 
 
 @functools.lru_cache(maxsize=2)
