@@ -42,3 +42,19 @@ def test_yolo_onnx_if_shipped():
     panels, labels = det.panels(f.image)
     assert len(panels) == len(labels) >= 1
     assert len(det.batch([f.image, f.image])) == 2
+
+
+def test_resolve_nesting_keeps_insets_and_drops_outlines():
+    from pmcmine.figures.classic import Panel
+    from pmcmine.figures.detect import resolve_nesting
+
+    unit = Panel((0, 0, 200, 100), 0.9)
+    inset = Panel((120, 10, 190, 50), 0.8)  # inside one panel: part of it
+    other = Panel((220, 0, 400, 100), 0.9)
+    assert [p.box for p in resolve_nesting([unit, inset, other])] == [unit.box, other.box]
+    # an outline around two panels goes; the panels stay
+    outline = Panel((0, 0, 400, 100), 0.5)
+    assert [p.box for p in resolve_nesting([outline, unit, other])] == [unit.box, other.box]
+    # touching or slightly overlapping neighbours are not nested
+    a, b = Panel((0, 0, 100, 100)), Panel((90, 0, 200, 100))
+    assert resolve_nesting([a, b]) == [a, b]
