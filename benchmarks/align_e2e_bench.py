@@ -9,6 +9,9 @@ subfigure's caption label (``subfigure_text.label``) is the panel's label. A mis
 a wrong box or a wrong label all count as failures, so this is detection × OCR × alignment.
 The same truth panels aligned from their true boxes (OCR + alignment only) are the
 baseline, printed first. Target (issue 5): ≥ 98% of panels paired right.
+
+With ``../shared`` present, the same score on the real exsclaim figures whose captions
+exsclaim recorded (hand-drawn panel boxes and labels in ``panels_dev.json``).
 """
 
 from __future__ import annotations
@@ -49,15 +52,7 @@ def score(db: Path, truth) -> dict:
     n = found = right = 0
     for fid, fig in _truth_panels(truth):
         dets = by_fig.get(fid, [])
-        pairs = sorted(((iou(p.box, d[0]), i, j) for i, p in enumerate(fig.panels) for j, d in enumerate(dets)),
-                       reverse=True)
-        used_p, used_d, match = set(), set(), {}
-        for v, i, j in pairs:
-            if v < 0.5:
-                break
-            if i not in used_p and j not in used_d:
-                used_p.add(i), used_d.add(j)
-                match[i] = j
+        match = _match([p.box for p in fig.panels], [d[0] for d in dets])
         for i, p in enumerate(fig.panels):
             n += 1
             if i in match:
@@ -89,12 +84,69 @@ def truth_boxes_baseline(sample: Path, truth) -> dict:
     return {"panels": n, "detected": 1.0, "paired_right": right / max(n, 1)}
 
 
+def _match(truth_boxes, det_boxes) -> dict[int, int]:
+    """One-to-one truth → detection at IoU ≥ 0.5, best pairs first."""
+    pairs = sorted(((iou(t, d), i, j) for i, t in enumerate(truth_boxes) for j, d in enumerate(det_boxes)),
+                   reverse=True)
+    used_d, match = set(), {}
+    for v, i, j in pairs:
+        if v < 0.5:
+            break
+        if i not in match and j not in used_d:
+            used_d.add(j)
+            match[i] = j
+    return match
+
+
+def real_figures(shared: Path, detectors: list[str]) -> None:
+    import json
+
+    from PIL import Image
+
+    from pmcmine.figures.detect import load_detector
+    from pmcmine.figures.labels import read_panel_labels
+    from pmcmine.text.align import align
+    from pmcmine.text.subcaptions import split_caption
+
+    real = shared / "real" / "figures"
+    exp, dev = real / "exsclaim" / "exsclaim_expected_output.json", real / "panels_dev.json"
+    if not exp.exists() or not dev.exists():
+        print("no ../shared/real/figures: real figures skipped")
+        return
+    captions = {k: v.get("full_caption") for k, v in json.loads(exp.read_text()).items()}
+    figs = [f for f in json.loads(dev.read_text())["figures"] if captions.get(f["file"].rsplit("/", 1)[-1])]
+    for name in ["hand boxes", *detectors]:
+        det = None if name == "hand boxes" else load_detector(name)
+        n = found = right = 0
+        for f in figs:
+            img = Image.open(shared / "real" / f["file"]).convert("RGB")
+            truth = [p["box"] for p in f["panels"]]
+            if det is None:
+                boxes, lbs = truth, None
+            else:
+                panels, lbs = det.panels(img)
+                boxes = [p.box for p in panels]
+            labels = read_panel_labels(img, boxes, lbs)
+            split = split_caption(captions[f["file"].rsplit("/", 1)[-1]], ocr_labels=[x.text for x in labels if x.text])
+            res = align(boxes, labels, split)
+            match = {i: i for i in range(len(truth))} if det is None else _match(truth, boxes)
+            for i, p in enumerate(f["panels"]):
+                n += 1
+                if i in match:
+                    found += 1
+                    right += _norm(res.for_panel(match[i]).label) == _norm(p["label"])
+        print(f"{'real, ' + name:32s} panels {n:4d}  detected {found / n:.3f}  paired right {right / n:.3f}"
+              f"  ({len(figs)} figures)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--detector", nargs="+", default=["yolo", "classic"])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = ap.parse_args()
+    real_figures(args.shared, args.detector)
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample"
         truth = write_sample(sample, articles=args.articles, seed=args.seed, layouts=("cloud",))
