@@ -98,12 +98,13 @@ def _match(truth_boxes, det_boxes) -> dict[int, int]:
     return match
 
 
-def real_figures(shared: Path, detectors: list[str]) -> None:
+def real_figures(shared: Path, detectors: list[str], group: bool = True) -> None:
     import json
 
     from PIL import Image
 
     from pmcmine.figures.detect import load_detector
+    from pmcmine.figures.grouping import group_panels
     from pmcmine.figures.labels import read_panel_labels
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
@@ -120,14 +121,17 @@ def real_figures(shared: Path, detectors: list[str]) -> None:
         n = found = right = 0
         for f in figs:
             img = Image.open(shared / "real" / f["file"]).convert("RGB")
+            caption = captions[f["file"].rsplit("/", 1)[-1]]
             truth = [p["box"] for p in f["panels"]]
             if det is None:
                 boxes, lbs = truth, None
             else:
                 panels, lbs = det.panels(img)
+                if group:  # as the pipeline does (pmcmine.pipeline.stages)
+                    panels, lbs, _ = group_panels(img, panels, lbs, split_caption(caption).labels)
                 boxes = [p.box for p in panels]
             labels = read_panel_labels(img, boxes, lbs)
-            split = split_caption(captions[f["file"].rsplit("/", 1)[-1]], ocr_labels=[x.text for x in labels if x.text])
+            split = split_caption(caption, ocr_labels=[x.text for x in labels if x.text])
             res = align(boxes, labels, split)
             match = {i: i for i in range(len(truth))} if det is None else _match(truth, boxes)
             for i, p in enumerate(f["panels"]):
@@ -144,9 +148,10 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--detector", nargs="+", default=["yolo", "classic"])
+    ap.add_argument("--no-group", action="store_true", help="real figures: skip merging tiles under the caption's letters")
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = ap.parse_args()
-    real_figures(args.shared, args.detector)
+    real_figures(args.shared, args.detector, group=not args.no_group)
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample"
         truth = write_sample(sample, articles=args.articles, seed=args.seed, layouts=("cloud",))

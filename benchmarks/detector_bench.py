@@ -5,6 +5,9 @@
         [--overlays /tmp/det/overlays] [--json out.json]
 
 Real figures come from ``../shared/real/figures/panels_dev.json`` (skipped when absent).
+``<set>+grouped``: the same after the pipeline's merging of tiles under the figure's letters
+(``pmcmine.figures.grouping``), with the annotated labels standing in for the caption's.
+
 Speed: ms/figure at batch 1 (one onnxruntime thread = one core) and batched (8), plus the
 resident memory growth of loading the detector.
 """
@@ -14,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -67,10 +69,12 @@ def main(argv=None) -> dict:
         out[kind] = {"name": det.name, "load_rss_mb": round(_rss_mb() - before, 1)}
         for sname, figs in sets.items():
             ov = Path(a.overlays) / kind / sname if a.overlays else None
-            r = evaluate.evaluate(det, figs, ov)
-            out[kind][sname] = {k: (round(v, 4) if isinstance(v, float) else v)
-                                for k, v in r.items() if k != "per_figure"}
-            out[kind][sname]["worst"] = sorted(r["per_figure"], key=lambda p: p["imageclef"])[:5]
+            for group in (False, True):  # detector alone; then + tiles merged under the letters
+                r = evaluate.evaluate(det, figs, None if group else ov, group=group)
+                key = sname + ("+grouped" if group else "")
+                out[kind][key] = {k: (round(v, 4) if isinstance(v, float) else v)
+                                  for k, v in r.items() if k != "per_figure"}
+                out[kind][key]["worst"] = sorted(r["per_figure"], key=lambda p: p["imageclef"])[:5]
         if "real_dev" in sets:
             imgs = [Image.open(f.path).convert("RGB") for f in sets["real_dev"]]
             out[kind]["speed_real_dev"] = speed(det, imgs)

@@ -367,13 +367,14 @@ def detector_eval(
     shared: Annotated[Optional[Path], typer.Option(help="Folder with real/figures/panels_dev.json [default: ../shared].")] = None,
     overlays: Annotated[Optional[Path], typer.Option(help="Write PNG overlays (truth green, prediction red) here.")] = None,
     out_json: Annotated[Optional[Path], typer.Option("--json", help="Write the metrics as JSON.")] = None,
+    group: Annotated[bool, typer.Option("--group", help="Also merge tiles under the figure's letters, as ingest does (annotated labels stand in for the caption's).")] = False,
 ) -> None:
     """ImageCLEF accuracy, mAP50 and mAP50-95 (panel class), ms per figure."""
     from pmcmine.figures.evaluate import cli_eval
 
     try:
         res = cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
-                       str(overlays) if overlays else None, str(out_json) if out_json else None)
+                       str(overlays) if overlays else None, str(out_json) if out_json else None, group)
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]detector eval failed:[/red] {exc}")
         raise typer.Exit(2) from exc

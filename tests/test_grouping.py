@@ -1,41 +1,78 @@
-"""Folding unlabelled tiles into the letter-labelled unit they hang from (pure rules)."""
+"""Folding tiles into the letter-labelled unit they belong to (pure rules, then on an image)."""
+
+from PIL import Image, ImageDraw
 
 from pmcmine.figures.classic import Panel
-from pmcmine.figures.grouping import apply_groups, plan_groups
-from pmcmine.figures.labels import PanelLabel
+from pmcmine.figures.grouping import FigureLabel, apply_groups, group_panels, label_run, plan_groups
 
 
-def lab(text, conf=0.95):
-    return PanelLabel(text, conf, (0, 0, 5, 5)) if text else PanelLabel(None, 0.0)
+def L(text, x, y, h=20, conf=0.95):
+    return FigureLabel(text, (x, y, x + h * 3 // 4, y + h), conf)
 
 
-# A = a 2×2 grid of tiles (only the first carries the letter), B = a column of two charts
-BOXES = [(0, 0, 100, 100), (110, 0, 210, 100), (0, 110, 100, 210), (110, 110, 210, 210),
-         (300, 0, 400, 100), (300, 110, 400, 210)]
+# A = a 2×2 grid of tiles with its letter in the margin above-left; B = a column of two charts
+BOXES = [(30, 30, 130, 130), (140, 30, 240, 130), (30, 140, 130, 240), (140, 140, 240, 240),
+         (300, 30, 400, 130), (300, 140, 400, 240)]
+LETTERS = [L("A", 5, 5), L("B", 275, 5)]
 
 
-def test_tiles_fold_into_their_labelled_unit():
-    g = plan_groups(BOXES, [lab("A"), None, None, None, lab("B"), None])
-    assert g.merged and g.groups == [0, 0, 0, 0, 4, 4]
-    panels, _, labels = apply_groups([Panel(b) for b in BOXES], [None] * 6,
-                                     [lab("A"), None, None, None, lab("B"), None], g)
-    assert [p.box for p in panels] == [(0, 0, 210, 210), (300, 0, 400, 210)]
-    assert [x.text for x in labels] == ["A", "B"]
+def test_tiles_fold_into_their_lettered_unit():
+    g = plan_groups(BOXES, LETTERS, ["a", "b"])
+    assert g.merged and g.owner == [0, 0, 0, 0, 1, 1]
+    panels, lbs = apply_groups([Panel(b) for b in BOXES], g)
+    assert [p.box for p in panels] == [(30, 30, 240, 240), (300, 30, 400, 240)]
+    assert lbs == [LETTERS[0].box, LETTERS[1].box]
 
 
-def test_a_gap_in_the_letters_keeps_every_tile():
-    # "C" unread: the unlabelled tile may be C itself
-    g = plan_groups(BOXES[:3] + [BOXES[4]], [lab("A"), lab("B"), None, lab("D")])
-    assert not g.merged and "gap" in g.reason
+def test_reading_order_owner_prefers_the_lowest_row_then_the_rightmost_letter():
+    # C sits below A at the left; a wide chart to the right of C's row belongs to C, not B
+    boxes = [(30, 30, 130, 130), (300, 30, 400, 130), (30, 300, 130, 400), (300, 300, 560, 400),
+             (420, 30, 560, 130)]
+    letters = [L("A", 5, 5), L("B", 275, 5), L("C", 5, 275)]
+    g = plan_groups(boxes, letters, ["a", "b", "c"])
+    assert g.merged and g.owner == [0, 1, 2, 2, 1]
 
 
-def test_needs_two_confident_letters_in_reading_order():
-    assert not plan_groups(BOXES, [lab("A"), None, None, None, None, None]).merged
-    assert not plan_groups(BOXES, [lab("A"), None, None, None, lab("B", 0.2), None]).merged
-    g = plan_groups(BOXES, [lab("B"), None, None, None, lab("A"), None])
-    assert not g.merged and "reading order" in g.reason
+def test_letters_must_be_exactly_the_captions():
+    # caption has A-C but only A and B were read: C's tiles would go to B, so nothing merges
+    g = plan_groups(BOXES, LETTERS, ["a", "b", "c"])
+    assert not g.merged and "caption" in g.reason
+    assert not plan_groups(BOXES, [LETTERS[0]], ["a"]).merged
 
 
-def test_every_panel_lettered_is_left_alone():
-    g = plan_groups(BOXES[:2], [lab("a"), lab("b")])
-    assert not g.merged and g.groups == [0, 1]
+def test_label_run_keeps_one_case_one_size_no_gaps():
+    cands = [L("A", 0, 0), L("B", 100, 0), L("c", 0, 100),  # c: caseless, becomes C
+             L("D", 100, 100, h=60),  # far larger: an axis letter, not a label
+             L("E", 200, 100), L("t", 50, 50)]  # t: lowercase in an uppercase set
+    assert [x.text for x in label_run(cands)] == ["A", "B", "C"]
+    assert label_run([L("B", 0, 0), L("C", 10, 0)]) == []  # no a/A: not a panel run
+
+
+def test_units_may_not_overlap_or_swallow_a_letter():
+    boxes = [(30, 30, 130, 130), (140, 30, 240, 130), (0, 140, 400, 240)]
+    letters = [L("A", 5, 5), L("B", 150, 145)]  # B inside the wide panel that A would own
+    assert not plan_groups(boxes, letters, ["a", "b"]).merged
+
+
+def test_group_panels_on_a_drawn_figure():
+    from pmcmine.figures.labels import available_engines
+
+    img = Image.new("RGB", (440, 260), "white")
+    d = ImageDraw.Draw(img)
+    for b in BOXES:
+        d.rectangle(b, fill=(90, 120, 160))
+    from matplotlib import font_manager
+
+    from PIL import ImageFont
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans:bold"), 22)
+    d.text((4, 2), "A", fill="black", font=font)
+    d.text((272, 2), "B", fill="black", font=font)
+    panels = [Panel(b) for b in BOXES]
+    out, lbs, plan = group_panels(img, panels, [None] * 6, ["A", "B"])
+    if not available_engines():
+        assert plan is not None and not plan.merged  # no OCR: nothing read, nothing merged
+        return
+    assert plan.merged, plan.reason
+    assert [p.box for p in out] == [(30, 30, 240, 240), (300, 30, 400, 240)]
+    # not tried when the caption has as many letters as there are panels
+    assert group_panels(img, panels, [None] * 6, list("ABCDEF"))[2] is None

@@ -222,10 +222,6 @@ class AutoDetector:
 
 
 def load_detector(kind: str = "auto"):
-    if kind.endswith("+labels"):
-        from pmcmine.figures.grouping import LabelGroupedDetector
-
-        return LabelGroupedDetector(load_detector(kind[: -len("+labels")]))
     if kind == "classic":
         return ClassicDetector()
     if kind == "yolo":

@@ -145,16 +145,26 @@ def synth_set(root: Path | str, split: str = "val", limit: int | None = None) ->
     return out
 
 
-def evaluate(detector, figures: Iterable[EvalFigure], overlay_dir: Path | str | None = None) -> dict:
-    """Run ``detector.panels(image)`` on each figure; metrics, per-figure scores, timing."""
+def evaluate(detector, figures: Iterable[EvalFigure], overlay_dir: Path | str | None = None,
+             group: bool = False) -> dict:
+    """Run ``detector.panels(image)`` on each figure; metrics, per-figure scores, timing.
+
+    ``group``: then merge tiles under the figure's letters as the pipeline does, with the
+    annotated labels standing in for the caption's (the dev set has no captions); the time
+    includes that step.
+    """
     from PIL import Image
+
+    from pmcmine.figures.grouping import group_panels
 
     gts, preds, per = [], [], []
     times = []
     for f in figures:
         img = Image.open(f.path).convert("RGB")
         t = time.perf_counter()
-        panels, _ = detector.panels(img)
+        panels, lbs = detector.panels(img)
+        if group:
+            panels, lbs, _ = group_panels(img, panels, lbs, [x for x in f.labels if x])
         times.append(time.perf_counter() - t)
         boxes = [list(p.box) for p in panels]
         gts.append(f.boxes)
@@ -186,7 +196,7 @@ def draw_overlay(img, gt: Sequence[Box], pred: Sequence[Box], path: Path) -> Non
 
 def cli_eval(detector: str = "auto", data: str | None = None, split: str = "val",
              limit: int | None = 300, shared: str | None = None, overlays: str | None = None,
-             out_json: str | None = None) -> dict:
+             out_json: str | None = None, group: bool = False) -> dict:
     """``pmcmine detector eval``: score a detector on the real dev figures (when
     ``../shared`` is there) and, with ``data``, on a synthetic set's held-out split."""
     from pmcmine.figures.detect import load_detector
@@ -201,7 +211,7 @@ def cli_eval(detector: str = "auto", data: str | None = None, split: str = "val"
         sets[f"synth_{split}"] = synth_set(data, split, limit)
     for name, figs in sets.items():
         ov = Path(overlays) / name if overlays else None
-        result[name] = evaluate(det, figs, ov)
+        result[name] = evaluate(det, figs, ov, group=group)
     if out_json:
         Path(out_json).write_text(json.dumps(result, indent=2) + "\n")
     return result

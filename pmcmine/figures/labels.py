@@ -42,7 +42,7 @@ try:  # SciPy is already installed with ImageHash; labelling components needs it
 except ImportError:  # pragma: no cover
     ndimage = None
 
-__all__ = ["PanelLabel", "read_panel_labels", "ocr_engine", "available_engines"]
+__all__ = ["PanelLabel", "read_panel_labels", "find_figure_labels", "ocr_engine", "available_engines"]
 
 # What a panel label can read as, brackets stripped: letter(+number), roman, number.
 _LABEL_RE = re.compile(r"\A(?:[A-Za-z][1-9]?|[ivxIVX]{1,4}|[1-9][0-9]?)\Z")
@@ -456,6 +456,33 @@ def _harmonise_case(labels: list[PanelLabel]) -> list[PanelLabel]:
             t = (t[0].upper() if upper > lower else t[0].lower()) + t[1:]
             lab = PanelLabel(t, lab.confidence, lab.box, lab.engine, lab.raw)
         out.append(lab)
+    return out
+
+
+def find_figure_labels(image: Image.Image | np.ndarray, *, engine: str = "auto",
+                       max_candidates: int = 40, min_confidence: float = 0.6) -> list[PanelLabel]:
+    """Single letters standing alone anywhere in the figure, the likely panel labels.
+
+    Independent of any panel box, so it also finds labels printed in the white space beside
+    a multi-tile unit. Candidates are isolated one-glyph tokens of label size, largest first
+    (labels are usually the biggest free-standing glyphs); each is read as one letter.
+    Readings are not yet a label set: ``pmcmine.figures.grouping`` keeps a consistent run.
+    """
+    eng = ocr_engine(engine)
+    if eng is None or ndimage is None:
+        return []
+    gray = _gray(image)
+    big = max(gray.shape)
+    hmin, hmax = max(6.0, 0.01 * big), max(14.0, 0.06 * big)
+    toks = [t for t in _tokens(gray, hmin, hmax) if t.n == 1]
+    toks.sort(key=lambda t: -t.h)
+    out = []
+    for t in toks[:max_candidates]:
+        img = _render(t, gray)
+        raw, conf = eng.read(img, 10, _ALLOW_LETTERS)
+        text = _clean(raw, 1)
+        if text and len(text) == 1 and text.isalpha() and conf >= min_confidence:
+            out.append(PanelLabel(text, conf, (t.x0, t.y0, t.x1, t.y1), eng.name, raw))
     return out
 
 

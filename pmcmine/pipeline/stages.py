@@ -77,6 +77,12 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
 
     detector = _detector(opts.detector)
     panels, label_boxes = detector.panels(image)
+    if opts.ocr:
+        # tiles of one lettered unit become one panel when the image's letters are the caption's
+        from pmcmine.figures.grouping import group_panels
+
+        panels, label_boxes, _ = group_panels(image, panels, label_boxes,
+                                              split_caption(fig.caption, fig.caption_markup).labels)
     boxes = [p.box for p in panels]
     labels = read_panel_labels(image, boxes, label_boxes) if opts.ocr and boxes else [None] * len(boxes)
     split = split_caption(fig.caption, fig.caption_markup, [l.text for l in labels if l and l.text])
