@@ -202,7 +202,6 @@ def _otsu(gray: np.ndarray) -> float:
 def _merge_dots(comps: list[list]) -> list[list]:
     """Attach the dot of an "i"/"j" to its stem: a small blob just above a taller one."""
     comps = sorted(comps, key=lambda c: c[3] - c[1])
-    out: list[list] = []
     used = set()
     for i, d in enumerate(comps):
         dh, dw = d[3] - d[1], d[2] - d[0]
