@@ -106,7 +106,7 @@ def sql(
     stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
     try:
         if format is OutFormat.csv:
-            w = csv.writer(stream)
+            w = csv.writer(stream, lineterminator="\n")  # shell pipelines split on \n, not \r\n
             w.writerow(columns)
             w.writerows(rows)
         elif format is OutFormat.json:
