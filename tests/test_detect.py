@@ -16,6 +16,14 @@ def test_classic_and_auto_load():
         detect.load_detector("nope")
 
 
+def test_auto_follows_its_preference_and_falls_back(monkeypatch, tmp_path):
+    assert detect.AutoDetector(("classic", "yolo")).name.startswith("classic@")
+    monkeypatch.setenv("PMCMINE_DETECTOR_WEIGHTS", str(tmp_path / "missing.onnx"))
+    assert detect.AutoDetector(("yolo", "classic")).name.startswith("classic@")
+    with pytest.raises(RuntimeError, match="no panel detector"):
+        detect.AutoDetector(("yolo",))
+
+
 def test_detect_panels_never_empty():
     img = Image.new("RGB", (320, 240), "white")
     ImageDraw.Draw(img).rectangle([20, 20, 300, 220], fill=(90, 30, 30))
