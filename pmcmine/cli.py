@@ -435,6 +435,13 @@ DEMO_QUERIES = [
      "SELECT text, panels, left(sentence, 80) AS sentence FROM figure_refs WHERE len(panels) > 0 LIMIT 8"),
     ("Subcaptions split from captions",
      "SELECT figure_id, labels, left(self_contained, 70) AS text FROM subcaptions LIMIT 6"),
+    ("Panels found in compound figures, and how each got its text",
+     "SELECT t.method, count(*) AS panels, round(avg(t.confidence), 2) AS confidence, "
+     "any_value(s.detector) AS detector FROM subfigure_text t JOIN subfigures s USING (subfigure_id) "
+     "GROUP BY 1 ORDER BY 2 DESC"),
+    ("Sentences citing one panel, linked to that panel's box",
+     "SELECT r.subfigure_id, r.label, s.x0, s.y0, s.x1, s.y1, left(r.sentence, 60) AS sentence "
+     "FROM subfigure_refs r JOIN subfigures s USING (subfigure_id) WHERE r.method = 'panel_label' LIMIT 5"),
     ("Most frequent concepts in captions and references (open KB)",
      "SELECT c.name, c.cui, count(*) AS mentions, list_distinct(list(m.text_kind)) AS in_texts "
      "FROM mentions m JOIN concepts c USING (article_id, concept_id) GROUP BY ALL ORDER BY mentions DESC LIMIT 8"),
@@ -483,6 +490,10 @@ def demo(
             rel = corpus.sql(q)
             console.print(f"[bold]{title}[/bold]  [dim]{q}[/dim]")
             _print_table(rel.columns, rel.fetchall(), 20, sys.stdout)
+    from pmcmine.report import report
+
+    page = report(db, out / "report", n=8)
+    console.print(f"figures with their detected panels, labels and subcaptions: {page}")
     console.print(f"done in {time.perf_counter() - t0:.1f} s — try: "
                   f"pmcmine sql --db {db} \"SELECT * FROM figure_refs LIMIT 5\"")
 
