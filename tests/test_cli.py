@@ -65,6 +65,8 @@ def test_demo(tmp_path):
     r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--articles", "3", "--no-tag", "--workers", "0"])
     assert r.exit_code == 0, r.output
     assert "Panel-level references" in r.output and (tmp_path / "d" / "corpus.duckdb").is_file()
+    assert "ocr_label" in r.output  # panels were detected, labels read and paired
+    assert "<svg" in (tmp_path / "d" / "report" / "index.html").read_text()
 
 
 def test_kb_build_list_info_and_tag(db, tmp_path):
