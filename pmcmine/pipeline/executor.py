@@ -40,12 +40,15 @@ def run_tasks(
     max_in_flight: int | None = None,
     retries: int = 3,
     on_lost: Callable[[T, BaseException], R] | None = None,
+    memory_mb: int | None = None,
 ) -> Iterator[R]:
     """Yield ``fn(item)`` for every item, in completion order.
 
     ``ray_address="none"`` runs in this process. Otherwise each item is a Ray task (1 CPU)
     retried up to ``retries`` times if its worker dies; an item whose task still fails is
-    handed to ``on_lost`` (or re-raised when there is none).
+    handed to ``on_lost`` (or re-raised when there is none). ``memory_mb``: the memory each
+    task asks Ray for, so a node runs no more tasks than its memory holds
+    (``$PMCMINE_TASK_MEMORY_MB`` overrides it; 0: no request).
     """
     if ray_address in ("none", "", None):
         for item in items:
@@ -56,7 +59,9 @@ def run_tasks(
 
     init_ray(ray_address, workers)
     limit = max_in_flight or max(2, 2 * workers)
-    remote = ray.remote(num_cpus=1, max_retries=retries)(fn)
+    memory_mb = int(os.environ.get("PMCMINE_TASK_MEMORY_MB", memory_mb or 0))
+    opts = {"memory": memory_mb * 2**20} if memory_mb else {}
+    remote = ray.remote(num_cpus=1, max_retries=retries, **opts)(fn)
     pending: dict[Any, T] = {}
     it = iter(items)
     exhausted = False

@@ -329,7 +329,8 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
         tasks = ((item, opts) for item in items)
         with IngestProgress(len(items), enabled=progress, description="harvest") as bar:
             for o in run_tasks(harvest_one, tasks, ray_address=opts.ray_address,
-                               workers=opts.workers, on_lost=_lost):
+                               workers=opts.workers, on_lost=_lost,
+                               memory_mb=opts.stages.task_memory_mb() if opts.stages else None):
                 batch.append(o)
                 summary.bytes += o.bytes
                 if o.status == "done":

@@ -98,7 +98,7 @@ def ingest(
             tasks = ((ref, media, stages) for ref in refs)
             for result in run_tasks(_process, tasks, workers=workers,
                                     ray_address=ray_address or ("local" if workers > 1 else "none"),
-                                    on_lost=_lost):
+                                    on_lost=_lost, memory_mb=stages.task_memory_mb() if stages else None):
                 batch.append(result)
                 bar.advance(result)
                 if on_result:

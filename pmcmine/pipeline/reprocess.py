@@ -99,7 +99,8 @@ def process(db: str | Path, stages: StageOptions, *, where: str | None = None,
                 chunk = ids[i:i + batch_size]
                 tasks = ((a, stages, media) for a in load_articles(corpus, chunk))
                 rows: dict[str, list[dict]] = {}
-                for result in run_tasks(_process_one, tasks, ray_address=ray_address, workers=workers):
+                for result in run_tasks(_process_one, tasks, ray_address=ray_address, workers=workers,
+                                        memory_mb=stages.task_memory_mb()):
                     bar.advance(result)
                     for table, part in result.extra_rows.items():
                         rows.setdefault(table, []).extend(part)
