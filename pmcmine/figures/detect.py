@@ -319,7 +319,8 @@ def export_onnx(weights: str, out: str | Path | None = None, imgsz: int | None =
     path = Path(m.export(format="onnx", dynamic=True, simplify=False, opset=17, **kw))
     out = Path(out) if out else DETECTORS_DIR / WEIGHTS_NAME
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, out)
+    if path.resolve() != out.resolve():
+        shutil.copyfile(path, out)
     out.with_suffix(".json").write_text(json.dumps({"version": version, **(card or {})}, indent=2) + "\n")
     return out
 
