@@ -104,7 +104,7 @@ def real_figures(shared: Path, detectors: list[str], group: bool = True) -> None
     from PIL import Image
 
     from pmcmine.figures.detect import load_detector
-    from pmcmine.figures.grouping import group_panels
+    from pmcmine.figures.split import split_figure
     from pmcmine.figures.labels import read_panel_labels
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
@@ -126,9 +126,11 @@ def real_figures(shared: Path, detectors: list[str], group: bool = True) -> None
             if det is None:
                 boxes, lbs = truth, None
             else:
-                panels, lbs = det.panels(img)
                 if group:  # as the pipeline does (pmcmine.pipeline.stages)
-                    panels, lbs, _ = group_panels(img, panels, lbs, split_caption(caption).labels)
+                    cut = split_figure(img, det, split_caption(caption).labels)
+                    panels, lbs = cut.panels, cut.label_boxes
+                else:
+                    panels, lbs = det.panels(img)
                 boxes = [p.box for p in panels]
             labels = read_panel_labels(img, boxes, lbs)
             split = split_caption(caption, ocr_labels=[x.text for x in labels if x.text])
@@ -148,7 +150,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--detector", nargs="+", default=["yolo", "classic"])
-    ap.add_argument("--no-group", action="store_true", help="real figures: skip merging tiles under the caption's letters")
+    ap.add_argument("--no-group", action="store_true", help="real figures: the detector alone (no merging of tiles, no choice by the caption)")
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     args = ap.parse_args()
     real_figures(args.shared, args.detector, group=not args.no_group)

@@ -149,22 +149,23 @@ def evaluate(detector, figures: Iterable[EvalFigure], overlay_dir: Path | str | 
              group: bool = False) -> dict:
     """Run ``detector.panels(image)`` on each figure; metrics, per-figure scores, timing.
 
-    ``group``: then merge tiles under the figure's letters as the pipeline does, with the
-    annotated labels standing in for the caption's (the dev set has no captions); the time
-    includes that step.
+    ``group``: split as the pipeline does (``split.split_figure``: tiles merged under the
+    figure's letters; ``auto`` choosing between its detectors), with the annotated labels
+    standing in for the caption's (the dev set has no captions); the time includes that.
     """
     from PIL import Image
 
-    from pmcmine.figures.grouping import group_panels
+    from pmcmine.figures.split import split_figure
 
     gts, preds, per = [], [], []
     times = []
     for f in figures:
         img = Image.open(f.path).convert("RGB")
         t = time.perf_counter()
-        panels, lbs = detector.panels(img)
         if group:
-            panels, lbs, _ = group_panels(img, panels, lbs, [x for x in f.labels if x])
+            panels = split_figure(img, detector, [x for x in f.labels if x]).panels
+        else:
+            panels, _ = detector.panels(img)
         times.append(time.perf_counter() - t)
         boxes = [list(p.box) for p in panels]
         gts.append(f.boxes)

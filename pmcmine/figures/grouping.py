@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
-from typing import Sequence
+from typing import Callable, Sequence
 
 from pmcmine.figures.classic import Panel
 
@@ -159,18 +159,24 @@ def apply_groups(panels: Sequence[Panel], grouping: Grouping,
 
 
 def group_panels(image, panels: Sequence[Panel], label_boxes: Sequence[Box | None],
-                 caption_labels: Sequence[str], engine: str = "auto"):
+                 caption_labels: Sequence[str], engine: str = "auto",
+                 figure_labels: Callable[[], list[FigureLabel]] | None = None):
     """The pipeline's step: when the detector returned more panels than the caption has
     letters, read the figure's letters and merge tiles into the caption's units.
+    ``figure_labels``: a (cached) reader of the figure's letters, to share between detectors.
     Returns (panels, label_boxes, Grouping or None when it was not tried)."""
     letters = sorted({x.lower() for x in caption_labels if len(x) == 1 and x.isascii() and x.isalpha()})
     if len(letters) < MIN_LABELS or len(panels) <= len(letters) or len(letters) != len(caption_labels):
         return list(panels), list(label_boxes), None
-    from pmcmine.figures.labels import find_figure_labels
-
-    found = [FigureLabel(x.text, x.box, x.confidence) for x in find_figure_labels(image, engine=engine)]
+    found = figure_labels() if figure_labels is not None else read_figure_labels(image, engine)
     plan = plan_groups([p.box for p in panels], found, letters)
     if not plan.merged:
         return list(panels), list(label_boxes), plan
     merged, lbs = apply_groups(panels, plan, label_boxes)
     return merged, lbs, plan
+
+
+def read_figure_labels(image, engine: str = "auto") -> list[FigureLabel]:
+    from pmcmine.figures.labels import find_figure_labels
+
+    return [FigureLabel(x.text, x.box, x.confidence) for x in find_figure_labels(image, engine=engine)]

@@ -77,17 +77,13 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
     if image is None:
         return None
     from pmcmine.figures.labels import read_panel_labels
+    from pmcmine.figures.split import split_figure
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
 
-    detector = _detector(opts.detector)
-    panels, label_boxes = detector.panels(image)
-    if opts.ocr:
-        # tiles of one lettered unit become one panel when the image's letters are the caption's
-        from pmcmine.figures.grouping import group_panels
-
-        panels, label_boxes, _ = group_panels(image, panels, label_boxes,
-                                              split_caption(fig.caption, fig.caption_markup).labels)
+    cut = split_figure(image, _detector(opts.detector), split_caption(fig.caption, fig.caption_markup).labels,
+                       ocr=opts.ocr)
+    panels, label_boxes = cut.panels, cut.label_boxes
     boxes = [p.box for p in panels]
     labels = read_panel_labels(image, boxes, label_boxes) if opts.ocr and boxes else [None] * len(boxes)
     split = split_caption(fig.caption, fig.caption_markup, [l.text for l in labels if l and l.text])
@@ -102,7 +98,7 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
             "x0": x0, "y0": y0, "x1": x1, "y1": y1, "score": float(p.score),
             "label_box": [int(v) for v in lbox] if lbox is not None else None,
             "label": lab.text if lab else None, "label_confidence": lab.confidence if lab else None,
-            "detector": detector.name,
+            "detector": cut.detector,
             "crop_sha256": hashlib.sha256(image.crop((x0, y0, x1, y1)).tobytes()).hexdigest(),
             "crop_path": _save_crop(image, (x0, y0, x1, y1), fig, i + 1, opts.crops_dir),
         })

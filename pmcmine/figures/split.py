@@ -1,0 +1,66 @@
+"""Split one figure into panels the way the pipeline does: detect, then merge the tiles of
+lettered units, and — for ``--detector auto`` with a caption that names its panels — keep the
+detector whose split agrees best with the caption.
+
+    result = split_figure(image, load_detector("auto"), caption_labels=["A", "B", "C"])
+    result.panels, result.label_boxes, result.detector
+
+Why the caption decides: the detectors fail differently (YOLO, trained on synthetic figures,
+over-splits real multi-element panels; the gutter splitter under-splits figures without clean
+gutters), and the number of labels a caption uses is the one count we know independently of
+the image. Agreement with it picks the better split far more often than either detector
+alone is right (numbers in ``pmcmine.figures.detect.AUTO_PREFERENCE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from PIL import Image
+
+from pmcmine.figures.classic import Panel
+from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
+
+
+@dataclass(slots=True)
+class SplitResult:
+    panels: list[Panel]
+    label_boxes: list  # per panel: the box its label was found in, or None
+    detector: str  # name@version of the detector whose split was kept
+    grouping: Grouping | None = None  # how tiles were merged, when that was tried
+    tried: dict[str, int] = field(default_factory=dict)  # detector -> panel count (auto only)
+
+
+def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters) -> SplitResult:
+    panels, lbs = detector.panels(image)
+    grouping = None
+    if ocr:
+        panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)
+    return SplitResult(list(panels), list(lbs), detector.name, grouping)
+
+
+def _letters(caption_labels: Sequence[str]) -> int:
+    return len({x.lower() for x in caption_labels if x})
+
+
+def split_figure(image: Image.Image, detector, caption_labels: Sequence[str] = (), *,
+                 ocr: bool = True) -> SplitResult:
+    """Panels of one figure. ``detector``: a loaded detector (``load_detector``); an
+    ``AutoDetector`` tries each of its candidates when the caption has two or more labels.
+    ``ocr=False`` skips reading the figure's letters (no merging of tiles)."""
+    candidates = getattr(detector, "candidates", None) or [detector]
+    n = _letters(caption_labels)
+    cache: list = []
+
+    def letters():  # read the figure's letters at most once, and only if a split needs them
+        if not cache:
+            cache.append(read_figure_labels(image))
+        return cache[0]
+
+    if len(candidates) == 1 or n < 2:
+        return _one(candidates[0], image, caption_labels, ocr, letters)
+    results = [_one(d, image, caption_labels, ocr, letters) for d in candidates]
+    best = min(results, key=lambda r: abs(len(r.panels) - n))  # min keeps the first of equals
+    best.tried = {r.detector: len(r.panels) for r in results}
+    return best
