@@ -55,6 +55,8 @@ def _timed(name: str, fn):
 class _TimedDetector:
     def __init__(self, det):
         self._det, self.name = det, det.name
+        if getattr(det, "candidates", None):  # auto: split_figure runs each candidate
+            self.candidates = [_TimedDetector(c) for c in det.candidates]
 
     def panels(self, image):
         t = time.perf_counter()
@@ -70,6 +72,7 @@ def _patch() -> None:
     if _PATCHED:
         return
     import pmcmine.figures.labels as labels
+    import pmcmine.figures.split as split
     import pmcmine.pipeline.stages as stages
     import pmcmine.text.align as align
     import pmcmine.text.concepts as concepts
@@ -81,6 +84,7 @@ def _patch() -> None:
     H.parse_package = _timed("parse", H.parse_package)
     H.attach_images = _timed("images", H.attach_images)
     labels.read_panel_labels = _timed("ocr", labels.read_panel_labels)
+    split.read_figure_labels = _timed("figure letters", split.read_figure_labels)
     align.align = _timed("align", align.align)
     subcaptions.split_caption = _timed("subcaptions", subcaptions.split_caption)
     concepts.tag_article = _timed("tag", concepts.tag_article)
