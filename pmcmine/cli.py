@@ -408,7 +408,7 @@ def detector_train(
         from pmcmine.figures.detect import cli_train
         best = cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
     except ImportError as exc:
-        console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine[train]' ({exc})")
+        console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine\\[train]' ({exc})")
         raise typer.Exit(2) from exc
     console.print(f"best weights: {best} — ship with: pmcmine detector export {best}")
 

@@ -161,3 +161,14 @@ def test_save_crops(tmp_path):
     r = runner.invoke(app, ["process", "--db", str(db), "--no-tag", "--detector", "classic", "--save-crops", "-q"])
     assert r.exit_code == 0, r.output
     assert sorted(media.rglob("crops/*.png")) == crops
+
+
+def test_detector_train_without_the_train_extra(tmp_path):
+    pytest.importorskip("pmcmine")
+    try:
+        import torch  # noqa: F401
+        pytest.skip("the train extra is installed here")
+    except ImportError:
+        pass
+    r = runner.invoke(app, ["detector", "train", "--data", str(tmp_path / "data.yaml"), "--project", str(tmp_path)])
+    assert r.exit_code == 2 and "pmcmine[train]" in r.output
