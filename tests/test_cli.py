@@ -164,7 +164,6 @@ def test_save_crops(tmp_path):
 
 
 def test_detector_train_without_the_train_extra(tmp_path):
-    pytest.importorskip("pmcmine")
     try:
         import torch  # noqa: F401
         pytest.skip("the train extra is installed here")
