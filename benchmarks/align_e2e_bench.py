@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from pmcmine.figures.evaluate import iou
+from pmcmine.figures.boxes import iou
 from pmcmine.pipeline.ingest import ingest
 from pmcmine.pipeline.stages import StageOptions
 from pmcmine.sample import write_sample

@@ -50,10 +50,6 @@ class ExportSummary:
         return asdict(self)
 
 
-def _default_media(db: Path) -> Path:
-    return db.with_name(db.stem + "_media")
-
-
 def _prepare(out: Path, overwrite: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     old = [p for p in out.iterdir() if p.name.startswith("pmcmine-") or p.name in ("_manifest.json", "images")]
@@ -93,7 +89,9 @@ def export(db: str | Path, out: str | Path, format: str = "webdataset", unit: st
         raise PmcmineError(f"no corpus at {db}")
     out = Path(out)
     _prepare(out, overwrite)
-    media = MediaStore(media_dir or _default_media(db))
+    from pmcmine.pipeline.ingest import default_media_dir
+
+    media = MediaStore(media_dir or default_media_dir(db))
     builder = SampleBuilder(media, unit)
     writer = WRITERS[format](out, shard_size)
     summary = ExportSummary(out=str(out), format=format, unit=unit)

@@ -22,21 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-Box = Sequence[float]
-
-
-def _area(b: Box) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-
-def _inter(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def iou(a: Box, b: Box) -> float:
-    i = _inter(a, b)
-    u = _area(a) + _area(b) - i
-    return i / u if u > 0 else 0.0
+from pmcmine.figures.boxes import Box, area, intersection, iou  # noqa: F401  (iou: part of this API)
 
 
 def imageclef_figure_score(gt: Sequence[Box], pred: Sequence[Box]) -> float:
@@ -52,8 +38,8 @@ def imageclef_figure_score(gt: Sequence[Box], pred: Sequence[Box]) -> float:
         for j, p in enumerate(pred):
             if used[j]:
                 continue
-            ap = _area(p)
-            r = _inter(g, p) / ap if ap > 0 else 0.0
+            ap = area(p)
+            r = intersection(g, p) / ap if ap > 0 else 0.0
             if r >= 2.0 / 3.0 and r > best_r:
                 best, best_r = j, r
         if best >= 0:

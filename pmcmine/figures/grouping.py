@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Callable, Sequence
 
+from pmcmine.figures.boxes import overlap_of_smaller, union
 from pmcmine.figures.classic import Panel
 
 Box = Sequence[float]
@@ -82,17 +83,7 @@ def label_run(cands: Sequence[FigureLabel]) -> list[FigureLabel]:
 
 
 def _union(boxes: list[Box]) -> tuple[int, int, int, int]:
-    return (int(min(b[0] for b in boxes)), int(min(b[1] for b in boxes)),
-            int(max(b[2] for b in boxes)), int(max(b[3] for b in boxes)))
-
-
-def _overlap(a: Box, b: Box) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h / max(small, 1)
+    return tuple(int(v) for v in union(boxes))
 
 
 def _owner(panel: Box, labels: Sequence[FigureLabel]) -> int | None:
@@ -131,10 +122,10 @@ def plan_groups(panels: Sequence[Box], labels: Sequence[FigureLabel], expected: 
     ks = sorted(units)
     for a in ks:
         for b in ks:
-            if a < b and _overlap(units[a], units[b]) > MAX_OVERLAP:
+            if a < b and overlap_of_smaller(units[a], units[b]) > MAX_OVERLAP:
                 return Grouping(keep, run, "merged units would overlap")
         for j, lab in enumerate(run):
-            if j != a and j in units and _overlap(lab.box, units[a]) > 0.5:
+            if j != a and j in units and overlap_of_smaller(lab.box, units[a]) > 0.5:
                 return Grouping(keep, run, f"unit {run[a].text} would swallow label {lab.text}")
     return Grouping(owner, run, "grouped")
 

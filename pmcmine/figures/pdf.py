@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from pmcmine.errors import PmcmineError
+from pmcmine.figures.boxes import area, iou, union  # noqa: F401  (iou: PDF.iou in the tests and bench)
 from pmcmine.jats import panels as P
 
 MAX_PDF_BYTES = 200 * 1024 * 1024
@@ -180,12 +181,8 @@ def _largest_text(page) -> str | None:
 
 # --- geometry ---------------------------------------------------------------------------
 
-def _area(b: Box) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-
 def _union(a: Box, b: Box) -> Box:
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    return union((a, b))
 
 
 def _gap(a: Box, b: Box) -> float:
@@ -200,12 +197,6 @@ def _hoverlap(a: Box, b: Box) -> float:
 
 def _voverlap(a: Box, b: Box) -> float:
     return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def iou(a: Box, b: Box) -> float:
-    inter = _hoverlap(a, b) * _voverlap(a, b)
-    u = _area(a) + _area(b) - inter
-    return inter / u if u > 0 else 0.0
 
 
 def _clip(b: Box, page: Box) -> Box:
@@ -368,9 +359,9 @@ def _page_figures(page) -> tuple[list[PdfFigure], str]:
         figures.append(PdfFigure(page=page.number + 1, bbox=_clip(box, pbox), label=label,
                                  number=P.number_from_label(label), caption=" ".join(b.text for b in cap),
                                  caption_bbox=cbox, kind=_kind(kinds)))
-    page_area = _area(pbox)
+    page_area = area(pbox)
     for i, (box, kinds) in enumerate(regions):
-        if i in used or _area(box) < MIN_UNCAPTIONED_AREA * page_area:
+        if i in used or area(box) < MIN_UNCAPTIONED_AREA * page_area:
             continue
         if "raster" not in kinds:
             continue  # uncaptioned drawings are more often tables, rules and ornaments than charts

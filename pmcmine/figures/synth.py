@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import random
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -450,7 +449,6 @@ def make_figure(seed: int) -> SynthFigure:
         canvas.paste(img, (qx, qy))
         box = [qx + cb[0], qy + cb[1], qx + cb[2], qy + cb[3]]
         px, py = box[0], box[1]
-        img_w, img_h = box[2] - box[0], box[3] - box[1]
         lbox = None
         if mask is not None:
             if m == "inside":

@@ -410,7 +410,9 @@ def _page(title: str, body: str) -> str:
 
 
 def _media_dir(db: Path, media_dir: str | Path | None) -> Path:
-    return Path(media_dir) if media_dir else db.with_name(db.stem + "_media")
+    from pmcmine.pipeline.ingest import default_media_dir
+
+    return Path(media_dir) if media_dir else default_media_dir(db)
 
 
 def show(db: str | Path, pmcid_or_figure_id: str, out_html: str | Path, *,
