@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from pmcmine.kb.store import KBError
+from pmcmine.kb.store import KBError, rebuild_hint
 
 INDEX_FILES = {
     "ann_index": "nmslib_index.bin",
@@ -93,7 +93,7 @@ def load_ann(linker_dir: Path, ef_search: int = DEFAULT_EF_SEARCH):
     linker_dir = Path(linker_dir)
     missing = [f for f in INDEX_FILES.values() if not (linker_dir / f).is_file()]
     if missing:
-        raise KBError(f"{linker_dir} lacks {', '.join(missing)}; rebuild the KB")
+        raise KBError(f"{linker_dir} lacks {', '.join(missing)}; {rebuild_hint(linker_dir.parent)}")
     with open(linker_dir / INDEX_FILES["concept_aliases_list"], encoding="utf-8") as fh:
         aliases = json.load(fh)
     vec = joblib.load(linker_dir / INDEX_FILES["tfidf_vectorizer"])
