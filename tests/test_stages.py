@@ -137,3 +137,89 @@ def test_panels_labels_alignment_inside_ingest(sample, tmp_path, monkeypatch):
     right = sum(got.get(k, "").upper() == v.upper() for k, v in want.items())
     assert n_sub >= len(want) and right / len(want) >= 0.98, (right, len(want))
     assert linked > 0
+
+
+class _FailingDetector(_TruthDetector):
+    """The truth detector, except that it crashes on one figure size."""
+
+    def __init__(self, truth, bad_size):
+        super().__init__(truth)
+        self.bad_size = bad_size
+
+    def panels(self, image):
+        if image.size == self.bad_size:
+            raise RuntimeError("detector crashed")
+        return super().panels(image)
+
+
+def _tables(db, *tables):
+    with Corpus(db, read_only=True) as c:
+        return {t: c.sql(f"SELECT * EXCLUDE (label, label_confidence) FROM {t} ORDER BY ALL").fetchall()
+                if t == "subfigures" else c.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+
+def test_a_failing_stage_keeps_the_other_rows(sample, tmp_path, monkeypatch):
+    """Concepts fail for every article (the KB breaks after the up-front check) and panels fail
+    for one figure: every article is still written with its figures, panels and subcaptions."""
+    pytest.importorskip("scispacy")
+    from pmcmine.kb import api
+    from pmcmine.kb.store import KBError
+    from pmcmine.pipeline import stages as stages_mod
+
+    out, truth = sample
+    det = _TruthDetector(truth)
+    if any(len(v) > 1 for v in det.by_size.values()):
+        pytest.skip("two sample figures share a size")
+    monkeypatch.setattr(stages_mod, "_detector", lambda kind: det)
+    keep = ("articles", "figures", "figure_graphics", "figure_refs", "subfigures", "subcaptions")
+    ref = tmp_path / "ref.duckdb"
+    ingest([out / "cloud"], ref, stages=StageOptions(detector="truth", ocr=False))
+    want = _tables(ref, *keep, "subfigure_text")
+
+    bad_size = next(iter(det.by_size))
+    [bad_fig] = [f"{a['pmcid']}/{f['xml_id']}" for a in {a["pmcid"]: a for a in truth["articles"]}.values()
+                 for f in a["figures"] if (f["width"], f["height"]) == bad_size]
+    monkeypatch.setattr(stages_mod, "_detector", lambda kind: _FailingDetector(truth, bad_size))
+    loads = []
+
+    def broken_tagger(kb, min_score):
+        loads.append(kb)
+        raise KBError(f"{kb}/linker lacks concept_aliases.json; rebuild it")
+
+    monkeypatch.setattr(stages_mod, "_tagger", broken_tagger)
+    monkeypatch.setattr(stages_mod, "_TAGGER_FAILED", {})
+    kb = api.build_umls(FIXTURE, name="fix", out_dir=tmp_path / "kb").path
+    db = tmp_path / "c.duckdb"
+    s = ingest([out / "cloud"], db, stages=StageOptions(kb=str(kb), detector="truth", ocr=False))
+    n_articles = len(want["articles"])
+    assert s.errors == 0 and s.articles == n_articles
+    assert s.stage_errors == n_articles + 1 and len(loads) == 1  # one load attempt per process
+    got = _tables(db, *keep, "subfigure_text", "stage_errors")
+    for t in ("figures", "figure_graphics", "figure_refs", "subcaptions"):
+        assert got[t] == want[t], t
+    # Every panel but those of the figure whose detection crashed; that one keeps its subcaptions.
+    assert [r for r in want["subfigures"] if r[1] != bad_fig] == got["subfigures"]
+    assert any(r[1] == bad_fig for r in got["subcaptions"])
+    errs = got["stage_errors"]
+    assert sorted({r[2] for r in errs}) == ["concepts", "panels"]
+    assert [(r[1], r[3]) for r in errs if r[2] == "panels"] == [
+        (bad_fig, "internal error RuntimeError: detector crashed (at test_stages.py:%d)" % _line_of_crash())]
+    assert all("KBError" in r[3] and "rebuild" in r[3] for r in errs if r[2] == "concepts")
+    with Corpus(db, read_only=True) as c:
+        assert c.sql("SELECT DISTINCT status FROM ingest_log").fetchall() == [("ok",)]
+
+    # Re-processing (images from the media store) with the stages working replaces the errors
+    # with the missing rows.
+    monkeypatch.setattr(stages_mod, "_detector", lambda kind: det)
+    from pmcmine.pipeline.reprocess import process
+
+    p = process(db, StageOptions(detector="truth", ocr=False))
+    assert p.stage_errors == 0
+    assert _tables(db, "subfigures", "stage_errors") == {"subfigures": want["subfigures"], "stage_errors": []}
+
+
+def _line_of_crash() -> int:
+    import inspect
+
+    src, start = inspect.getsourcelines(_FailingDetector.panels)
+    return start + next(i for i, line in enumerate(src) if "detector crashed" in line)

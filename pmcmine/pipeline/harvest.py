@@ -17,6 +17,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from pmcmine.sources.legacy import OA_ENDPOINT, PACKAGE_BASE, OAService
 from pmcmine.sources.local import discover
 from pmcmine.sources.package import Package, tar_package
 from pmcmine.store.corpus import Corpus
+from pmcmine.store.locks import media_lock
 
 MAX_ATTEMPTS = 3
 
@@ -94,6 +96,7 @@ class HarvestSummary:
     bytes: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    stage_errors: list[tuple[str, str]] = field(default_factory=list)  # (article/figure, stage: error); rows kept
 
 
 def parse_since(value: str | None) -> dt.datetime | None:
@@ -303,6 +306,7 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
     """Bring the corpus up to date with the source; safe to interrupt and re-run."""
     t0 = time.perf_counter()
     corpus = db if isinstance(db, Corpus) else Corpus(db)
+    locks = ExitStack()
     try:
         if opts.media_dir is None:
             media = default_media_dir(corpus.path)
@@ -310,6 +314,7 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
         if opts.stages is None:
             opts = replace(opts, stages=StageOptions(kb=default_kb()))
         opts.stages.check()
+        locks.enter_context(media_lock(opts.media_dir))
         summary = HarvestSummary(run_id=uuid.uuid4().hex[:12])
         items = plan(opts, corpus)
         summary.planned = len(items)
@@ -337,6 +342,9 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
                     summary.done += 1
                     summary.figures += len(o.result.article.figures)
                     summary.refs += len(o.result.article.refs)
+                    summary.stage_errors.extend(
+                        (e["figure_id"] or e["article_id"], f"{e['stage']}: {e['error']}")
+                        for e in o.result.extra_rows.get("stage_errors", []))
                 elif o.status == "skipped":
                     summary.skipped += 1
                 else:
@@ -350,5 +358,6 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
         summary.seconds = time.perf_counter() - t0
         return summary
     finally:
+        locks.close()
         if not isinstance(db, Corpus):
             corpus.close()

@@ -14,6 +14,7 @@ from pmcmine.pipeline.stages import StageOptions, default_kb
 from pmcmine.records import IngestResult
 from pmcmine.sources.local import PackageRef, discover
 from pmcmine.store.corpus import Corpus
+from pmcmine.store.locks import media_lock
 
 
 @dataclass
@@ -27,7 +28,9 @@ class IngestSummary:
     graphics: int = 0
     graphics_missing: int = 0  # graphics with no usable image (missing or broken file)
     refs: int = 0
+    stage_errors: int = 0  # later stages that failed; the articles were written without their rows
     error_messages: list[tuple[str, str]] = field(default_factory=list)  # (package key, error)
+    stage_error_messages: list[tuple[str, str]] = field(default_factory=list)  # (article/figure, stage: error)
 
     def add(self, results: list[IngestResult], status: dict[str, int]) -> None:
         self.packages += len(results)
@@ -40,6 +43,9 @@ class IngestSummary:
                 continue
             self.figures += len(r.article.figures)
             self.refs += len(r.article.refs)
+            for e in r.extra_rows.get("stage_errors", []):
+                self.stage_errors += 1
+                self.stage_error_messages.append((e["figure_id"] or e["article_id"], f"{e['stage']}: {e['error']}"))
             for f in r.article.figures:
                 self.graphics += len(f.graphics)
                 self.graphics_missing += sum(g.error is not None for g in f.graphics)
@@ -80,6 +86,10 @@ def ingest(
     ``False``/``None`` records their facts without copying them. ``progress`` shows a bar.
     ``workers > 1`` runs packages as tasks on a local Ray (or on ``ray_address``). ``stages`` picks the later stages (default: subcaptions, and concepts when the open KB
     is built).
+
+    Fails before any work when the KB is missing or damaged (:class:`KBError`), or when another
+    process writes the corpus (:class:`CorpusLockedError`) or the media folder
+    (:class:`MediaLockedError`).
     """
     stages = stages if stages is not None else StageOptions(kb=default_kb())
     stages.check()
@@ -94,7 +104,7 @@ def ingest(
             media = None
         summary = IngestSummary(run_id=uuid.uuid4().hex[:12])
         batch: list[IngestResult] = []
-        with IngestProgress(len(refs), enabled=progress) as bar:
+        with media_lock(media), IngestProgress(len(refs), enabled=progress) as bar:
             tasks = ((ref, media, stages) for ref in refs)
             for result in run_tasks(_process, tasks, workers=workers,
                                     ray_address=ray_address or ("local" if workers > 1 else "none"),

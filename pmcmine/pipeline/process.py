@@ -12,14 +12,13 @@ import os
 import re
 import tempfile
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from pmcmine.errors import ImageError, PmcmineError
+from pmcmine.errors import ImageError, describe
 from pmcmine.figures.images import probe_image
 from pmcmine.jats import parse_article
-from pmcmine.pipeline.stages import StageOptions, enrich
+from pmcmine.pipeline.stages import StageOptions, enrich, stage_error
 from pmcmine.records import Graphic, IngestResult, PackageInfo, ParsedArticle
 from pmcmine.sources.local import PackageRef
 from pmcmine.sources.package import Package
@@ -52,20 +51,22 @@ def guarded(info: PackageInfo, work: Callable[[], tuple[ParsedArticle, bytes, Pa
     """Run ``work`` and the later stages; wrap the rows, or why there are none, as an IngestResult.
 
     ``work`` returns the parsed article, its XML and the package its images are read from.
+    Only a failure of ``work`` makes an error result: a later stage's failure keeps the parsed
+    rows and the other stages' rows, with a ``stage_errors`` row saying what failed.
     """
     t0 = time.perf_counter()
     try:
         article, xml, pkg = work()
+    except Exception as exc:  # bad input, or a bug: neither must sink the batch
+        return IngestResult(package=info, status="error", error=describe(exc),
+                            seconds=time.perf_counter() - t0)
+    try:
         extra = enrich(article, stages, lambda g: pkg.read(g.file_name)) if stages is not None else {}
-        return IngestResult(package=info, status="ok", article=article,
-                            xml_sha256=hashlib.sha256(xml).hexdigest(),
-                            seconds=time.perf_counter() - t0, extra_rows=extra)
-    except PmcmineError as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    except Exception as exc:  # a bug must not sink the batch; keep enough to debug it
-        tb = traceback.extract_tb(exc.__traceback__)[-1]
-        error = f"internal error {type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"
-    return IngestResult(package=info, status="error", error=error, seconds=time.perf_counter() - t0)
+    except Exception as exc:  # enrich isolates its stages; this is the last line of defence
+        extra = {"stage_errors": [stage_error(article, "stages", exc)]}
+    return IngestResult(package=info, status="ok", article=article,
+                        xml_sha256=hashlib.sha256(xml).hexdigest(),
+                        seconds=time.perf_counter() - t0, extra_rows=extra)
 
 
 def parse_package(pkg: Package, names: list[str] | None = None) -> tuple[ParsedArticle, bytes]:

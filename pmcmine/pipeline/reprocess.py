@@ -15,10 +15,11 @@ from pathlib import Path
 from pmcmine.pipeline.executor import run_tasks
 from pmcmine.pipeline.ingest import default_media_dir
 from pmcmine.pipeline.progress import IngestProgress
-from pmcmine.pipeline.stages import StageOptions, enrich
+from pmcmine.pipeline.stages import StageOptions, enrich, stage_error
 from pmcmine.records import (ArticleMeta, Figure, FigureRef, Graphic, IngestResult, PackageInfo,
                              ParsedArticle, TextSpan)
 from pmcmine.store.corpus import Corpus
+from pmcmine.store.locks import media_lock
 
 # Tables the parse writes; every other per-article table belongs to a later stage.
 PARSED_TABLES = frozenset({"articles", "figures", "figure_graphics", "figure_refs"})
@@ -28,6 +29,7 @@ PARSED_TABLES = frozenset({"articles", "figures", "figure_graphics", "figure_ref
 class ProcessSummary:
     articles: int = 0
     rows: int = 0
+    stage_errors: int = 0  # stages that failed for an article or figure (stage_errors table)
     seconds: float = 0.0
 
 
@@ -79,7 +81,11 @@ def _process_one(task: tuple[ParsedArticle, StageOptions, str | None]) -> Ingest
         path = Path(media_dir) / g.media_path if media_dir and g.media_path else None
         return path.read_bytes() if path and path.is_file() else None
 
-    return IngestResult(info, "ok", article, extra_rows=enrich(article, stages, load))
+    try:
+        extra = enrich(article, stages, load)
+    except Exception as exc:  # enrich isolates its stages; this is the last line of defence
+        extra = {"stage_errors": [stage_error(article, "stages", exc)]}
+    return IngestResult(info, "ok", article, extra_rows=extra)
 
 
 def process(db: str | Path, stages: StageOptions, *, where: str | None = None,
@@ -94,7 +100,7 @@ def process(db: str | Path, stages: StageOptions, *, where: str | None = None,
         tables = [t for t in corpus.article_tables() if t not in PARSED_TABLES]
         ids = [r[0] for r in corpus.sql(
             f"SELECT article_id FROM articles {'WHERE ' + where if where else ''} ORDER BY 1").fetchall()]
-        with IngestProgress(len(ids), enabled=progress, description="process") as bar:
+        with media_lock(stages.crops_dir), IngestProgress(len(ids), enabled=progress, description="process") as bar:
             for i in range(0, len(ids), batch_size):
                 chunk = ids[i:i + batch_size]
                 tasks = ((a, stages, media) for a in load_articles(corpus, chunk))
@@ -107,5 +113,6 @@ def process(db: str | Path, stages: StageOptions, *, where: str | None = None,
                 corpus.replace_stage_rows(chunk, rows, tables)
                 summary.articles += len(chunk)
                 summary.rows += sum(len(v) for v in rows.values())
+                summary.stage_errors += len(rows.get("stage_errors", []))
     summary.seconds = time.perf_counter() - t0
     return summary

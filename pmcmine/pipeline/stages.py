@@ -3,6 +3,10 @@ concepts. Run in the worker that parsed the article; heavy models load once per 
 
 Each stage adds rows to ``IngestResult.extra_rows``; the writer replaces them with the
 article's other rows, so re-processing with a newer detector or KB never doubles anything.
+
+A stage that fails (panels or subcaptions of one figure, concepts of the article) costs only
+its own rows: it adds a ``stage_errors`` row saying why, and the parsed rows and every other
+stage's rows are kept.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmcmine.errors import ImageError
+from pmcmine.errors import ImageError, PmcmineError, describe
 from pmcmine.records import Figure, Graphic, ParsedArticle
 
 
@@ -40,16 +44,16 @@ class StageOptions:
 
 
 def default_kb() -> str | None:
-    """The open KB when it has been built, else no tagging."""
+    """The open KB when it has been built (or a build of it was started), else no tagging.
+
+    A damaged or half-built open KB is still returned: :meth:`StageOptions.check` then stops
+    the run with the command that rebuilds it, instead of a corpus silently left untagged.
+    """
     try:
-        from pmcmine.kb.store import KBError, resolve_kb
+        from pmcmine.kb.store import kb_root
     except ImportError:  # scispaCy not installed
         return None
-    try:
-        resolve_kb("open")
-    except KBError:
-        return None
-    return "open"
+    return "open" if (kb_root() / "open").exists() else None
 
 
 def _main_image(fig: Figure, load_image: ImageLoader | None):
@@ -136,7 +140,29 @@ def _tagger(kb: str, min_score: float):
     return get_tagger(kb, min_score=min_score)
 
 
+_TAGGER_FAILED: dict[tuple[str, float], PmcmineError] = {}
+
+
+def _load_tagger(kb: str, min_score: float):
+    """The process's tagger; a KB that failed to load fails every later article at once,
+    instead of costing each of them another load attempt."""
+    failed = _TAGGER_FAILED.get((kb, min_score))
+    if failed is not None:
+        raise type(failed)(*failed.args)
+    try:
+        return _tagger(kb, min_score)
+    except PmcmineError as exc:
+        _TAGGER_FAILED[(kb, min_score)] = exc
+        raise
+
+
 ImageLoader = Callable[[Graphic], "bytes | None"]
+
+
+def stage_error(article: ParsedArticle, stage: str, exc: BaseException, figure_id: str | None = None) -> dict:
+    """A ``stage_errors`` row: ``stage`` failed for the article (or one figure of it)."""
+    return {"article_id": article.meta.article_id, "figure_id": figure_id, "stage": stage,
+            "error": describe(exc)}
 
 
 def enrich(article: ParsedArticle, opts: StageOptions,
@@ -145,26 +171,44 @@ def enrich(article: ParsedArticle, opts: StageOptions,
 
     ``load_image`` returns a graphic's file bytes (from the package, or the media store);
     without it, or without a detector, captions are split but no panels are detected.
+    Never raises for a stage's failure: see the module docstring.
     """
     from pmcmine.text.concepts import subfigure_items
     from pmcmine.text.subcaptions import split_caption
     from pmcmine.text.subfigure_rows import subfigure_rows
 
     rows: dict[str, list[dict]] = {}
+    errors: list[dict] = []
     if opts.subcaptions:
         for fig in article.figures:
-            panels = _figure_panels(fig, article, opts, load_image)
-            if panels is None:
-                split, alignment = split_caption(fig.caption, fig.caption_markup), None
-            else:
+            split = alignment = None
+            try:
+                panels = _figure_panels(fig, article, opts, load_image)
+            except Exception as exc:  # the figure keeps its caption split, without panels
+                errors.append(stage_error(article, "panels", exc, fig.figure_id))
+                panels = None
+            if panels is not None:
                 split, alignment, sub_rows = panels
                 rows.setdefault("subfigures", []).extend(sub_rows)
-            for table, part in subfigure_rows(fig, split, alignment).items():
+            try:
+                if split is None:
+                    split = split_caption(fig.caption, fig.caption_markup)
+                parts = subfigure_rows(fig, split, alignment)
+            except Exception as exc:
+                errors.append(stage_error(article, "subcaptions", exc, fig.figure_id))
+                continue
+            for table, part in parts.items():
                 rows.setdefault(table, []).extend(part)
     if opts.kb:
         from pmcmine.text.concepts import tag_article
 
-        tagged = tag_article(article, _tagger(opts.kb, opts.min_score), subcaptions=subfigure_items(rows))
+        try:
+            tagged = tag_article(article, _load_tagger(opts.kb, opts.min_score), subcaptions=subfigure_items(rows))
+        except Exception as exc:
+            errors.append(stage_error(article, "concepts", exc))
+            tagged = {}
         for table, part in tagged.items():
             rows.setdefault(table, []).extend(part)
+    if errors:
+        rows["stage_errors"] = errors
     return rows

@@ -1,6 +1,7 @@
 """The DuckDB corpus: schema, the batch writer, and SQL access.
 
-One process writes a corpus at a time (DuckDB holds a file lock); producers anywhere (threads,
+One process writes a corpus at a time (DuckDB holds a file lock; a second one gets
+:class:`CorpusLockedError` before doing anything); producers anywhere (threads,
 Ray workers) hand it `IngestResult`s or ready row batches, and it commits each batch in one
 transaction, so a crash leaves either all of a batch or none of it.
 """
@@ -8,6 +9,7 @@ transaction, so a crash leaves either all of a batch or none of it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -41,9 +43,12 @@ class Corpus:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
+                m = re.search(r"\(PID (\d+)\)", str(exc))
+                who = f"another process (PID {m.group(1)})" if m else "another process"
                 raise CorpusLockedError(
-                    f"{self.path} is open for writing in another process; "
-                    "pmcmine writes a corpus from one process at a time"
+                    f"corpus locked: {self.path} is in use by {who}; pmcmine writes a corpus from "
+                    "one process at a time, and nothing was changed by this run: wait for that "
+                    "one to finish (or stop it), or use another --db"
                 ) from exc
             raise
         if not read_only:

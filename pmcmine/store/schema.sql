@@ -104,6 +104,16 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     logged_at   TIMESTAMP
 );
 
+-- A later stage that failed for an article that was otherwise written (ingest_log says ok):
+-- the parsed rows and the other stages' rows are kept. Replaced with the article's other rows,
+-- so `pmcmine process` clears what it fixes.
+CREATE TABLE IF NOT EXISTS stage_errors (
+    article_id  VARCHAR NOT NULL,
+    figure_id   VARCHAR,                     -- NULL: the stage failed for the whole article
+    stage       VARCHAR NOT NULL,            -- panels | subcaptions | concepts | stages
+    error       VARCHAR                      -- exception type and message (place, for a bug)
+);
+
 CREATE TABLE IF NOT EXISTS corpus_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
