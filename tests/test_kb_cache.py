@@ -186,3 +186,33 @@ def test_manifest_from_a_newer_pmcmine_is_refused(data_dir):
     mf.write_text(json.dumps({**json.loads(mf.read_text()), "format": 99}))
     with pytest.raises(KBError, match="newer pmcmine"):
         resolve_kb("fix")
+
+
+def test_every_run_command_stops_at_once_on_a_damaged_default_kb(data_dir, tmp_path):
+    """The open KB half-built (what the overlapped demo runs left): ingest, harvest, process and
+    tag stop before any work with the command that rebuilds it, instead of tagging nothing or
+    failing every article."""
+    from typer.testing import CliRunner
+
+    from pmcmine.cli import app
+    from pmcmine.pipeline.ingest import ingest
+    from pmcmine.pipeline.stages import StageOptions
+    from pmcmine.sample import write_sample
+
+    write_sample(tmp_path / "s", articles=2, seed=3, layouts=("cloud",))
+    db = tmp_path / "c.duckdb"
+    ingest([tmp_path / "s" / "cloud"], db, media_dir=False, stages=StageOptions(detector=None))
+    info = api.build_umls(FIXTURE, name="open")  # stands in for the open KB (same layout)
+    (info.path / "manifest.json").unlink()  # as built before manifests, then half-replaced
+    (info.path / "linker" / "concept_aliases.json").unlink()
+    runner = CliRunner()
+    for cmd in (["ingest", str(tmp_path / "s" / "cloud"), "--db", str(tmp_path / "new.duckdb"), "-q"],
+                ["harvest", "--source", str(tmp_path / "s" / "cloud"), "--db", str(tmp_path / "new.duckdb"), "-q"],
+                ["process", "--db", str(db), "-q"],
+                ["tag", "--db", str(db)]):
+        r = runner.invoke(app, cmd)
+        out = " ".join(r.output.split())
+        assert r.exit_code == 2, (cmd, r.output)
+        assert "linker/concept_aliases.json" in out and "pmcmine kb build" in out and "--force" in out, (cmd, out)
+        assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert not (tmp_path / "new.duckdb").exists()

@@ -305,15 +305,15 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
             progress: bool = False) -> HarvestSummary:
     """Bring the corpus up to date with the source; safe to interrupt and re-run."""
     t0 = time.perf_counter()
+    if opts.stages is None:
+        opts = replace(opts, stages=StageOptions(kb=default_kb()))
+    opts.stages.check()  # a missing or damaged KB stops the run before it touches anything
     corpus = db if isinstance(db, Corpus) else Corpus(db)
     locks = ExitStack()
     try:
         if opts.media_dir is None:
             media = default_media_dir(corpus.path)
             opts = replace(opts, media_dir=str(media) if media else None)
-        if opts.stages is None:
-            opts = replace(opts, stages=StageOptions(kb=default_kb()))
-        opts.stages.check()
         locks.enter_context(media_lock(opts.media_dir))
         summary = HarvestSummary(run_id=uuid.uuid4().hex[:12])
         items = plan(opts, corpus)
