@@ -166,9 +166,11 @@ def test_damaged_kb_is_reported_with_the_fix_and_rebuilt(data_dir):
     with pytest.raises(KBError, match="tfidf_vectors_sparse.npz has"):
         resolve_kb("fix", wait=1)
     vec.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
-    resolve_kb("fix")
+    resolve_kb("fix")  # workers only compare sizes ...
     with pytest.raises(KBError, match="sha256"):
         api.kb_info("fix", verify=True)
+    with pytest.raises(KBError, match="tfidf_vectors_sparse.npz does not match its sha256"):
+        StageOptions(kb="fix").check()  # ... the run's up-front check compares hashes
 
 
 def test_kb_without_manifest_from_an_older_build(data_dir):

@@ -36,11 +36,15 @@ class StageOptions:
         return 300 + (150 if self.detector else 0) + (750 if self.kb else 0)
 
     def check(self) -> None:
-        """Fail before any work starts when a requested model is missing."""
-        if self.kb:
-            from pmcmine.kb.store import resolve_kb
+        """Fail before any work starts when a requested model is missing or damaged.
 
-            resolve_kb(self.kb)
+        The KB's files are compared with its manifest down to their sha256 (0.1 s for the
+        open KB): once per run here, so workers only compare sizes when they load it.
+        """
+        if self.kb:
+            from pmcmine.kb.store import check_kb, resolve_kb
+
+            check_kb(resolve_kb(self.kb), deep=True)
 
 
 def default_kb() -> str | None:
@@ -151,9 +155,13 @@ def _load_tagger(kb: str, min_score: float):
         raise type(failed)(*failed.args)
     try:
         return _tagger(kb, min_score)
-    except PmcmineError as exc:
-        _TAGGER_FAILED[(kb, min_score)] = exc
-        raise
+    except Exception as exc:
+        from pmcmine.kb.store import KBError
+
+        err = exc if isinstance(exc, PmcmineError) else KBError(
+            f"could not load the knowledge base {kb}: {describe(exc)}")
+        _TAGGER_FAILED[(kb, min_score)] = err
+        raise err from exc
 
 
 ImageLoader = Callable[[Graphic], "bytes | None"]
