@@ -45,6 +45,7 @@ class StageOptions:
             from pmcmine.kb.store import check_kb, resolve_kb
 
             check_kb(resolve_kb(self.kb), deep=True)
+            _TAGGER_FAILED.clear()  # a KB that failed to load in an earlier run was mended
 
 
 def default_kb() -> str | None:
