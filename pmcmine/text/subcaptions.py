@@ -224,6 +224,7 @@ class _Tok:
     seps: list[str]  # separators between atoms ("-" marks a range)
     form: str  # paren | paren_extra | close | dot | colon | dash | bare | comma | bold | mention
     role: str = ""  # prefix | postfix | mention
+    after_word: bool = False  # a word right before it ("lanes 1, 2 and 3:")
     labels: list[str] = field(default_factory=list)
     sent: int = 0
 
@@ -493,6 +494,7 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     toks.sort(key=lambda t: t.start)
     for t in toks:
         t.sent = r.sent(t.start)
+        t.after_word = _char_before(text, t.start).isalnum()
     return toks
 
 
@@ -513,28 +515,43 @@ def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tupl
 
 def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
     ocr_raw = [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
-    best: tuple[float, int] = (0.0, 0)
+    best: tuple[float, int] = (float("-inf"), 0)
     best_alpha, best_labels, best_ok = pl.NONE, set(), set()
     present = {k for t in pool for a in t.atoms for k in pl.kinds(a)}
     for rank, alpha in enumerate(pl.ALPHABETS):
         if alpha not in present:
             continue
         labs_of = {id(t): _expand(t, alpha) for t in pool}
-        # A grid label needs a sibling ("b1", "b2"): a lone "(G5)" is a Gleason grade.
-        grids: dict[str, int] = {}
-        for labs in labs_of.values():
+        if alpha == pl.DIGIT:
+            # "lanes 1, 2 and 3:", "day 7,": numbers after a noun count things.
+            for t in pool:
+                if t.after_word and t.form not in ("paren", "paren_extra", "close", "bold"):
+                    labs_of[id(t)] = []
+        # A grid label needs a sibling ("b1", "b2") and a run from 1 or 2: a lone "(G5)" is
+        # a Gleason grade, "(A75, A77, F92)" are residues. Grid labels of a letter that is a
+        # label on its own ("B, femur in dorsal (B1) and medial (B2) views") are parts of
+        # that panel, not panels.
+        grids: dict[str, list[int]] = {}
+        singles: set[str] = set()
+        for t in pool:
+            labs = labs_of[id(t)]
             for x in labs:
                 m = _GRID_RE.match(x)
                 if m:
-                    grids[m.group(1)] = grids.get(m.group(1), 0) + 1
+                    grids.setdefault(m.group(1), []).append(int(m.group(2)))
+                elif t.form != "mention":
+                    singles.add(x)
+        good = {k for k, v in grids.items() if len(v) >= 2 and min(v) <= 2 and k not in singles}
         for k, labs in labs_of.items():
-            labs_of[k] = [x for x in labs if not _GRID_RE.match(x) or grids.get(x[0], 0) >= 2]
+            labs_of[k] = [x for x in labs if not _GRID_RE.match(x) or x[0] in good]
         # Weak forms ("A Mice", "A, prostate", "A. Little") count when at least two of them
         # agree, or when one continues the label just before it ("(a). b Adenocarcinoma").
         weak = {x for t in pool if t.form in _WEAK for x in labs_of[id(t)]}
         ok: set[int] = set()
         labels: set[str] = set()
         prev_ord: int | None = None
+        seen_single_past_first = False
+        restarts = 0
         for t in pool:
             labs = labs_of[id(t)]
             if not labs:
@@ -545,13 +562,31 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
                     continue
             ok.add(id(t))
             labels.update(labs)
-            prev_ord = max((pl.ordinal(x, alpha) or 0) for x in labs)
+            ords = [pl.ordinal(x, alpha) or 0 for x in labs]
+            if t.form != "mention":
+                # A sequence that starts over ("A) ... (a) (b) (c). B) ... (a) (b)") after
+                # it had moved past its first label is nested in another alphabet's panels.
+                if len(labs) == 1 and ords[0] == 0 and seen_single_past_first:
+                    restarts += 1
+                if len(labs) == 1 and ords[0] > 0:
+                    seen_single_past_first = True
+            prev_ord = max(ords)
         run = _run(labels, alpha)
         if not run:
             continue
-        score = len(run) + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
+        n_tok = sum(1 for t in pool if id(t) in ok and t.form != "mention" and set(labs_of[id(t)]) & run)
+        # Occurrences count as much as distinct labels written out (a range gives its two
+        # ends): one "(1-16)" must not outvote
+        # "(A) ... (B) ... (C)". Letters are by far the commonest panel labels; digits and
+        # roman numerals in captions are mostly lanes, structures, grades.
+        written = {a for t in pool if id(t) in ok for a in t.atoms} & run
+        score = len(written) + n_tok + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
+        if alpha in (pl.UPPER, pl.LOWER):
+            score += 1.0
+        if restarts >= 2 and len(run) >= 2:
+            score -= 100.0  # nested: chosen only when nothing else is
         if ocr_raw:
-            score += 2.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
+            score += 3.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
         key = (score, -rank)
         if key > best:
             best, best_alpha, best_labels, best_ok = key, alpha, run, ok
@@ -697,7 +732,10 @@ def split_caption(
     alpha, run, ok = _choose_alphabet(toks, ocr_labels) if toks else (pl.NONE, set(), set())
     if alpha != pl.NONE:
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
-        run = _run(run | {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}, alpha) | run
+        # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
+        more = {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}
+        more = {x for x in more if not (_GRID_RE.match(x) and x[0] in run)}
+        run = _run(run | more, alpha) | run
     kept: list[_Tok] = []
     for t in toks:
         if t.form != "mention" and id(t) not in ok:
