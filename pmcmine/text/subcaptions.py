@@ -488,6 +488,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             if m:
                 add(pos, m.end(), m.group(1), form)
                 break
+    for start, end, atom, form in _chains(r):
+        add(start, end, atom, form)
     if "anel" in text:
         for m in _PANEL_WORD.finditer(text):
             add(m.start(), m.end(), m.group(1), "mention")
@@ -496,6 +498,55 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         t.sent = r.sent(t.start)
         t.after_word = _char_before(text, t.start).isalnum()
     return toks
+
+
+# A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
+# "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
+_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:]?)[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+_CHAIN_STOP = frozenset(
+    "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
+    "type types group groups chain chains".split()
+)
+
+
+def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
+    """Labels that head items inside a sentence, found as runs a, b, c, ... of one form.
+
+    One letter followed by a word is prose far more often than a label ("vitamin A levels",
+    "a large mass"); a run of consecutive letters of the same case and punctuation, each
+    heading a word, is a list of panels. Runs of three count; of two when both items start
+    with a capital ("A General habitus ... B Leaf damage") or the form is "." or ":".
+    """
+    text = r.text
+    cands: list[tuple[int, int, str, str, bool]] = []
+    for m in _CHAIN_CAND.finditer(text):
+        letter, sep, first, word = m.group(1), m.group(2), m.group(3), m.group(3) + m.group(4)
+        if len(word) == 1 and word.isalpha() and sep in (",", ""):
+            continue  # "A, B and C": a list of labels, read by the other forms
+        if word.lower() in _CHAIN_STOP:
+            continue
+        if sep == "" and _char_before(text, m.start()).isalnum() and not first.isupper():
+            continue  # "vitamin A levels"
+        if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
+            continue
+        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit()))
+    out: list[tuple[int, int, str, str]] = []
+    used: set[int] = set()
+    for i, (s0, e0, letter, sep, cap) in enumerate(cands):
+        if i in used or letter not in "aA":
+            continue
+        chain = [i]
+        want = chr(ord(letter) + 1)
+        for j in range(i + 1, len(cands)):
+            if cands[j][2] == want and cands[j][3] == sep:
+                chain.append(j)
+                want = chr(ord(want) + 1)
+        members = [cands[j] for j in chain]
+        if len(members) >= 3 or (len(members) == 2 and (sep in ".:" or all(c[4] for c in members))):
+            used.update(chain)
+            form = {".": "dot", ",": "comma", ":": "colon", "": "bare"}[sep]
+            out.extend((c[0], c[1], c[2], form) for c in members)
+    return out
 
 
 # Forms that need company: one "A Mice" or "A, B and C" at a sentence start is prose.
