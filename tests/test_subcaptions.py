@@ -113,8 +113,9 @@ def test_postfix_labels_close_the_text_before_them():
     s = split_caption(cap)
     t = texts(cap)
     assert t["A"] == "Sections of normal glands"
-    assert t["B"] == "of hyperplasia"
-    assert t["C"] == "and of carcinoma"
+    # The later items share the words before the first one; "and" joins, it is no text.
+    assert t["B"] == "Sections of hyperplasia"
+    assert t["C"] == "Sections of carcinoma"
     assert s.trailer_text == "Bar, 20 \u00b5m."
     assert all(x.kind == "postfix" for x in s.subcaptions)
 
@@ -122,7 +123,7 @@ def test_postfix_labels_close_the_text_before_them():
 def test_sentence_tail_completes_every_postfix_item():
     t = texts("Title. (a) Overview. Hybridisation with antisense (b) and sense (c) probes.")
     assert t["b"] == "Hybridisation with antisense probes."
-    assert t["c"] == "and sense probes."
+    assert t["c"] == "Hybridisation with sense probes."
 
 
 def test_prefix_then_postfix_sentence():
@@ -153,13 +154,26 @@ def test_only_mentions_gives_the_whole_caption():
     assert s.text_for("a") == s.text_for("b") == cap
 
 
+def test_label_group_items_share_stem_and_tail():
+    cap = ("Title. (A, B, C, D) Sections showing immunostaining for ghrelin (A), GHSR-1a (B), SCF (C) "
+           "and PCNA (D) in the testis. Arrows depict germ cells.")
+    t = texts(cap)
+    assert t["A"] == "Sections showing immunostaining for ghrelin in the testis."
+    assert t["D"] == "Sections showing immunostaining for PCNA in the testis."
+
+
+def test_clause_items_share_no_stem():
+    t = texts("Exposure depressed T4 in males and females (A), but had no effect on T3 in males (B).")
+    assert t["B"] == "but had no effect on T3 in males"
+
+
 def test_header_range_with_items():
     cap = "Title. (A-D) Staining of mice with the graft (A,B) or without it (C,D). Arrows, tumours."
     s = split_caption(cap)
     assert s.labels == ["A", "B", "C", "D"]
     t = texts(cap)
     assert t["A"] == t["B"] == "Staining of mice with the graft"
-    assert t["C"] == "or without it"
+    assert t["C"] == "Staining of mice without it"
     assert s.trailer_text == "Arrows, tumours."
 
 

@@ -213,7 +213,10 @@ _ABBREV_LIST = re.compile(
 
 # --------------------------------------------------------------------------- internals
 
-_TAIL_MAX = 50  # longer sentence tails after a postfix label are clauses of their own
+# The rest of a sentence after a group of postfix items is said of each item ("X (A) and
+# Y (B) show Z": A is "X show Z"); no length limit, the real captions of both sources agree.
+_TAIL_MAX = 10**6
+_LEAD_CONJ = re.compile(r"(?:,?\s*(?:and|or|as well as|and/or|&|vs\.?|versus)\b)\s*", re.I)
 
 
 @dataclass(slots=True)
@@ -920,6 +923,8 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
 
+    _share_stems(text, delims, spans, stems)
+
     # Trailer: closing sentences about the whole figure, after the last label's own text.
     last = delims[-1]
     trailer = (n, n)
@@ -955,6 +960,12 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     pending: list[str] = []
     for t, labels, a, b, stem, tail in spans:
         a, b = _trim(text, a, b)
+        if t.role == "postfix":
+            # "ghrelin (A), GHSR-1a (B) and PCNA (D)": the conjunction joins the items, it is
+            # no part of D's.
+            m = _LEAD_CONJ.match(text, a, b)
+            if m and m.end() < b:
+                a = m.end()
         body = text[a:b]
         if t.role == "prefix" and body.lower().strip(" ,;&") in ("", "and", "or", "&", "as well as"):
             nxt_tok = next((u for u in delims if u.start >= t.end), None)
@@ -991,6 +1002,80 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
         subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", _FORM_CONF["mention"]))
     return _finish(text, alpha, subs, preface, trailer)
+
+
+# Words that end the part of a sentence shared by a list of postfix items: "staining for
+# ghrelin (A), GHSR-1a (B) and PCNA (D)" -> the items are after "for".
+_STEM_WORDS = frozenset(
+    "for of in on from with by at to during after before between among against showing shows show "
+    "demonstrating including using under".split()
+)
+_STEM_CUT = re.compile(r"[,:;]\s+|\b(?:" + "|".join(sorted(_STEM_WORDS)) + r")\b\s*", re.I)
+_CLAUSE_ITEM = re.compile(r"\s*,?\s*(?:but|whereas|while|although|though|which|that)\b", re.I)
+_ITEM_MAX_WORDS = 8
+
+
+def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) -> None:
+    """Give the later items of a postfix list the words the first item shares with them.
+
+    "Sections showing immunostaining for ghrelin (A), GHSR-1a (B), SCF (C) and PCNA (D) in
+    the testis": the first item's span runs from the sentence start, the others hold only
+    their noun ("GHSR-1a"); the stem "Sections showing immunostaining for" is said of each.
+    The stem ends at the last comma, colon or preposition before the first label. Items
+    that are clauses ("(A), but had no effect on T3 (B)") or long share nothing.
+    """
+    by_sent: dict[int, list[_Tok]] = {}
+    for t in delims:
+        if t.role == "postfix":
+            by_sent.setdefault(t.sent, []).append(t)
+    for sent, group in by_sent.items():
+        if len(group) < 2 or sent in stems:
+            continue
+        first = [sp for sp in spans if sp[0] is group[0]]
+        rest = [sp for sp in spans if sp[0] in group[1:]]
+        if not first or not rest or first[0][4] is not None:
+            continue
+        a, b = first[0][2], first[0][3]
+        if any(_CLAUSE_ITEM.match(text, sp[2]) for sp in rest):
+            continue
+        if any(len(text[sp[2] : sp[3]].split()) > _ITEM_MAX_WORDS for sp in rest):
+            continue
+        items = []
+        for sp in rest:
+            ia, ib = _trim(text, sp[2], sp[3])
+            m = _LEAD_CONJ.match(text, ia, ib)
+            items.append(text[m.end() if m else ia : ib].split())
+        items = [w for w in items if w]
+        if not items:
+            continue
+        end = None
+        heads = {w[0].lower() for w in items if w[0].lower() in _STEM_WORDS or w[0].lower() == "without"}
+        if heads:
+            # "with cells X (A,B) or without cells (C,D)": parallel prepositions; the stem
+            # ends before the first item's own one.
+            for m in re.finditer(r"\b(?:with|without|" + "|".join(sorted(heads)) + r")\b", text[a:b], re.I):
+                end = a + m.start()
+            if end is None:
+                continue
+        else:
+            # Parallel items are about as long as each other: the first item is the last
+            # k words of its span (k = the shortest later item), or a little more up to a
+            # comma, colon or preposition just before them.
+            k = min(len(w) for w in items)
+            words = list(re.finditer(r"\S+", text[a:b]))
+            if len(words) <= k:
+                continue
+            floor = a + words[max(0, len(words) - k - 2)].start()
+            end = a + words[len(words) - k].start()
+            for m in _STEM_CUT.finditer(text, floor, end):
+                end = m.end()
+                break
+        sa, sb = _trim(text, a, end)
+        if sb <= sa:
+            continue
+        for sp in rest:
+            if sp[4] is None:
+                sp[4] = (sa, sb)
 
 
 def _peel(r: _Reader, toks: list[_Tok], start: int, end: int, *, everything: bool) -> int:
