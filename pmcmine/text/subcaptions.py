@@ -176,7 +176,7 @@ _GLOBAL = re.compile(
         [(\[]?\s*(?:scale\s*bars?|bars?|scale)\b
       | [(\[]?\s*(?:original\s+)?magnifications?\b
       | all\b | these\b | in\s+all\b | in\s+each\b | each\s+(?:panel|image|graph|bar|dot|point|symbol)\b
-      | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown)\b
+      | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown|indicated|represent)\b
       | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021]+\s*,?\s*p\s*[<>=\u2264\u2265]
       | p\s*[<>=\u2264\u2265]\s*0? | arrows?\b | arrowheads?\b | asterisks?\b
       | (?:see|details\s+(?:are|in))\b
@@ -742,8 +742,26 @@ def _is_global(sentence: str, labels_mentioned: int) -> bool:
         or _SCALE_ANYWHERE.search(s)
         or (_LEGEND_SYMBOL.search(s) and _LEGEND_VERB.search(s))
         or _ABBREV_LIST.match(s)
+        or _is_abbreviation_list(s)
         or (len(s.split()) <= 6 and _STAIN_NOTE.search(s))
     )
+
+
+_ABBREV_ENTRY = re.compile(r"\s*(?:abbreviations?\s*(?:used)?\s*[:,]?\s*)?[A-Za-z][\w\-+/.']{0,7}\s*(?:[,:=]|\s[-\u2013\u2014])\s*\S", re.I)
+
+
+def _is_abbreviation_list(s: str) -> bool:
+    """"Abbreviations: ac, acetabulum; af, foramen." / "PVC: premature complex, VF: fibrillation."
+    Two or more short keys each followed by its expansion, or a sentence that says so."""
+    if re.match(r"\s*(?:abbreviations?|key)\b", s, re.I):
+        return True
+    parts = [p for p in re.split(r";", s) if p.strip()]
+    if len(parts) < 2:
+        parts = [p for p in re.split(r",\s+(?=[A-Za-z][\w\-+/.']{0,7}\s*[:=])", s) if p.strip()]
+    if len(parts) < 2:
+        return False
+    hits = sum(1 for p in parts if _ABBREV_ENTRY.match(p))
+    return hits >= 2 and hits >= 0.6 * len(parts)
 
 
 _FORM_CONF = {
@@ -969,7 +987,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         body = text[a:b]
         if t.role == "prefix" and body.lower().strip(" ,;&") in ("", "and", "or", "&", "as well as"):
             nxt_tok = next((u for u in delims if u.start >= t.end), None)
-            if body.strip() or (nxt_tok is not None and not text[t.end : nxt_tok.start].strip()):
+            if body.strip() or (nxt_tok is not None and not text[t.end : nxt_tok.start].strip(" \t\n,;&")):
                 # "(B) and C) text": a label whose span is only a conjunction shares the next.
                 pending.extend(labels)
                 continue
