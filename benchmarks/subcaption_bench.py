@@ -25,7 +25,7 @@ Reported per set:
   For ``panelseg`` both texts are first passed through :func:`strip_markers`, which deletes
   every label marker the splitter would never emit: a bracketed list of label atoms
   anywhere ("(A)", "(a-c)", "(C and D)", "(A, B, C, D)", "[b]"), and at a sentence start a
-  closing-bracket or dotted/colon label ("A)", "b.", "C:"); then the space left before
+  closing-bracket, dotted, colon or comma label ("A)", "b.", "C:", "A–C,"); then the space left before
   punctuation is removed. Nothing else differs between the two conventions, so the same
   preface/trailer rule is scored on both;
 - captions/s on one core.
@@ -107,12 +107,12 @@ def norm_text(s: str) -> str:
 
 
 # A label marker as the splitter never emits it: "(A)", "(a-c)", "(C and D)", "[b]", and at a
-# sentence start "A)", "b.", "C:". Atoms are single letters (optionally a digit), roman
+# sentence start "A)", "b.", "C:", "A–C,". Atoms are single letters (optionally a digit), roman
 # numerals or small numbers, as in pmcmine.text.panel_labels.ATOM.
 _ATOM = r"(?:[ivx]{1,5}|[IVX]{1,5}|[A-Za-z][1-9]?|[1-9][0-9]?)"
 _ATOM_SEP = r"(?:\s*(?:,\s*and|,|;|and|or|to|&|[-\u2013\u2014/])\s*)"
 _BRACKETED = re.compile(rf"[(\[]\s*(?:panels?\s+)?{_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[)\]]")
-_LEADING = re.compile(rf"(^|[.;:]\s+){_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[).:](?=\s)")
+_LEADING = re.compile(rf"(^|[.;:]\s*){_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[).:,](?=\s)")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:])")
 
 
