@@ -974,6 +974,8 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             for a2, b2 in cut_at(region_start, cut):
                 spans.append([last, last.labels, a2, b2, None, None])
 
+    _share_prefix_tails(text, delims, spans)
+
     subs = []
     pending: list[str] = []
     for t, labels, a, b, stem, tail in spans:
@@ -1094,6 +1096,73 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         for sp in rest:
             if sp[4] is None:
                 sp[4] = (sa, sb)
+
+
+_TRAIL_CONJ = re.compile(r"(?:,?\s*(?:and|or|&|as well as|and/or)|,)\s*\Z", re.I)
+
+
+def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> None:
+    """Give short coordinated prefix items the phrase that completes the last one.
+
+    "(D) H & E and (E) anti-IL-4 in a Gleason 3 + 4 cancer": "H & E and" is a fragment;
+    the phrase the last item ends with ("in a Gleason 3 + 4 cancer") is said of every item.
+    Items are about as long as each other, so that phrase must begin at a preposition or
+    comma within the last item's first words (the longest earlier item, plus two); when it
+    does not ("(a) Axial and (b) coronal T2-weighted images show ..."), nothing is shared.
+    The conjunction left at the end of an earlier item is dropped.
+    """
+    by_tok = {id(sp[0]): sp for sp in spans if sp[0].role == "prefix"}
+    groups: list[list[list]] = []
+    cur: list[list] = []
+    for t in delims:
+        sp = by_tok.get(id(t))
+        body = text[sp[2] : sp[3]] if sp is not None else ""
+        joined = (
+            sp is not None and cur and cur[-1][0].sent == t.sent
+            and not text[cur[-1][3] : t.start].strip(" ,;&")
+        )
+        if cur and not joined:
+            groups.append(cur)
+            cur = []
+        if sp is None:
+            continue
+        if not cur and not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
+            continue
+        cur.append(sp)
+        if not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
+            groups.append(cur)
+            cur = []
+    for chain in groups:
+        if len(chain) < 2 or chain[-1][5] is not None:
+            continue
+        earlier, last = chain[:-1], chain[-1]
+        cores = []
+        for sp in earlier:
+            m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+            cores.append(text[sp[2] : m.start() if m else sp[3]].split())
+        if not all(cores):
+            continue  # "(B) and C) text": a bare conjunction, handled as a shared label
+        k = max(len(c) for c in cores)
+        words = list(re.finditer(r"\S+", text[last[2] : last[3]]))
+        ta = None
+        for w in words[1 : k + 3]:
+            if w.group().lower() in _STEM_WORDS:
+                ta = last[2] + w.start()
+                break
+            if w.group().endswith(","):
+                ta = last[2] + w.end()
+                break
+        if ta is None:
+            continue
+        ta, tb = _trim(text, ta, last[3])
+        if tb <= ta:
+            continue
+        for sp in earlier:
+            m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+            if m:
+                sp[3] = m.start()
+            if sp[5] is None:
+                sp[5] = (ta, tb)
 
 
 def _peel(r: _Reader, toks: list[_Tok], start: int, end: int, *, everything: bool) -> int:
