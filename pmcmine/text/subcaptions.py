@@ -720,6 +720,21 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             if not set(t.labels) <= set(owner.labels):
                 t.role = "prefix"
                 owner = t
+    # Inside a header's sentence, "(C and D) MPR: On (C) end-expiration and (D) end-inspiration
+    # ...": a label after a cue word that heads an item followed by the header's next item is
+    # that item's delimiter, not a reference.
+    for i, t in enumerate(toks):
+        if t.role != "mention" or t.form == "mention":
+            continue
+        hdr = next((u for u in reversed(toks[:i]) if u.role == "prefix"), None)
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (
+            hdr is not None and hdr.sent == t.sent and len(hdr.labels) >= 2
+            and set(t.labels) < set(hdr.labels)
+            and nxt is not None and nxt.sent == t.sent and nxt.role == "prefix"
+            and set(nxt.labels) < set(hdr.labels)
+        ):
+            t.role = "prefix"
 
 
 # --------------------------------------------------------------------------- spans
