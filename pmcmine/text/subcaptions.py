@@ -338,7 +338,7 @@ def _glue_ok(text: str, pos: int) -> bool:
 
 _INTRO_WORDS = frozenset(
     "from of in for with by to at on as are were is was include includes including follows "
-    "shows show showing depicts display displays between".split()
+    "shows show showing depicts display displays between the a an".split()
 )
 
 
