@@ -112,7 +112,7 @@ def norm_text(s: str) -> str:
 _ATOM = r"(?:[ivx]{1,5}|[IVX]{1,5}|[A-Za-z][1-9]?|[1-9][0-9]?)"
 _ATOM_SEP = r"(?:\s*(?:,\s*and|,|;|and|or|to|&|[-\u2013\u2014/])\s*)"
 _BRACKETED = re.compile(rf"[(\[]\s*(?:panels?\s+)?{_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[)\]]")
-_LEADING = re.compile(rf"(^|[.;:]\s*){_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[).:,](?=\s)")
+_LEADING = re.compile(rf"(^|[.;:]\s+){_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[).:,](?=\s)")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:])")
 
 

@@ -720,21 +720,25 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             if not set(t.labels) <= set(owner.labels):
                 t.role = "prefix"
                 owner = t
-    # Inside a header's sentence, "(C and D) MPR: On (C) end-expiration and (D) end-inspiration
-    # ...": a label after a cue word that heads an item followed by the header's next item is
-    # that item's delimiter, not a reference.
-    for i, t in enumerate(toks):
-        if t.role != "mention" or t.form == "mention":
+    # "treated with (A) RES or (B) CUR for 2 h", "(C and D) MPR: On (C) end-expiration and
+    # (D) end-inspiration ...": a label after a cue word that heads a short item coordinated
+    # with the next label's item is that item's delimiter, not a reference.
+    for i in range(len(toks) - 2, -1, -1):
+        t, nxt = toks[i], toks[i + 1]
+        if t.role != "mention" or t.form == "mention" or nxt.role != "prefix" or nxt.sent != t.sent:
             continue
-        hdr = next((u for u in reversed(toks[:i]) if u.role == "prefix"), None)
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if (
-            hdr is not None and hdr.sent == t.sent and len(hdr.labels) >= 2
-            and set(t.labels) < set(hdr.labels)
-            and nxt is not None and nxt.sent == t.sent and nxt.role == "prefix"
-            and set(nxt.labels) < set(hdr.labels)
-        ):
-            t.role = "prefix"
+        between = text[t.end : nxt.start]
+        if len(between.split()) > 5 or not _TRAIL_CONJ.search(between):
+            continue
+        if not t.labels or not nxt.labels:
+            continue
+        if pl.normalise(nxt.labels[0]) in {pl.normalise(x) for x in t.labels}:
+            continue
+        last = pl.ordinal(t.labels[-1], pl.kinds(t.labels[-1])[0]) if pl.kinds(t.labels[-1]) else None
+        first = pl.ordinal(nxt.labels[0], pl.kinds(nxt.labels[0])[0]) if pl.kinds(nxt.labels[0]) else None
+        if last is None or first is None or first != last + 1:
+            continue
+        t.role = "prefix"
 
 
 # --------------------------------------------------------------------------- spans
@@ -887,12 +891,22 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
 
     first = delims[0]
     pre_end = first.start if first.role == "prefix" else r.sent_start(first.start)
+    stems: dict[int, tuple[int, int]] = {}
+    second = delims[1] if len(delims) > 1 else None
+    if (
+        first.role == "prefix"
+        and _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+        and second is not None and second.sent == first.sent
+    ):
+        # "Title. Cells were treated with (A) RES or (B) CUR. Islets with (C) RES or (D) CUR.":
+        # the words before the first label belong to its sentence, not to every panel.
+        pre_end = r.sent_start(first.start)
+        stems[first.sent] = _trim(text, pre_end, first.start)
     pieces = cut_at(0, pre_end)
     preface = (pieces[0][0], pieces[-1][1]) if pieces else (0, 0)
 
     # (token, labels, start, end, stem, tail) for every span, in caption order.
     spans: list[list] = []
-    stems: dict[int, tuple[int, int]] = {}
     prev_end = preface[1]
     for i, t in enumerate(delims):
         nxt = delims[i + 1] if i + 1 < len(delims) else None
