@@ -825,7 +825,8 @@ def split_caption(
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
         # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
         more = {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}
-        more = {x for x in more if not (_GRID_RE.match(x) and x[0] in run)}
+        singles = run | {x for t in toks for x in _expand(t, alpha) if not _GRID_RE.match(x)}
+        more = {x for x in more if not (_GRID_RE.match(x) and x[0] in singles)}
         run = _run(run | more, alpha) | run
     kept: list[_Tok] = []
     for t in toks:
