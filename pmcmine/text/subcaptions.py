@@ -177,7 +177,7 @@ _GLOBAL = re.compile(
       | [(\[]?\s*(?:original\s+)?magnifications?\b
       | all\b | these\b | in\s+all\b | in\s+each\b | each\s+(?:panel|image|graph|bar|dot|point|symbol)\b
       | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown|indicated|represent)\b
-      | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021]+\s*,?\s*p\s*[<>=\u2264\u2265]
+      | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021\u2217\u204e]+\s*,?\s*p\s*[<>=\u2264\u2265]
       | p\s*[<>=\u2264\u2265]\s*0? | arrows?\b | arrowheads?\b | asterisks?\b
       | (?:see|details\s+(?:are|in))\b
       | (?:photographs|images|pictures|photos|micrographs|photomicrographs)\s+(?:display|are|were|show|represent)\b
