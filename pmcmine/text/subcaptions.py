@@ -984,7 +984,16 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         region_start = prev_end
         a, b = region_start, n
     if region_start < n:
-        enumeration = any(u is not last and u.sent == last.sent and u.role != "mention" for u in delims)
+        # A header in the last sentence ("(C, D) Comparison ... 24 h (C) and 48 h (D).") makes
+        # its items a local group: what follows goes on about that group, not every panel.
+        hdr = next(
+            (u for u in delims if u.sent == last.sent and u.role == "prefix" and len(u.labels) >= 2
+             and set(last.labels) <= set(u.labels)),
+            None,
+        )
+        enumeration = hdr is None and any(
+            u is not last and u.sent == last.sent and u.role != "mention" for u in delims
+        )
         # Sentences that are some label's only mention are never part of the trailer.
         end = n
         for ca, cb in reversed(cuts):
@@ -1002,7 +1011,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                     sp[3] = max(sp[2], cut)
         else:
             for a2, b2 in cut_at(region_start, cut):
-                spans.append([last, last.labels, a2, b2, None, None])
+                spans.append([last, hdr.labels if hdr is not None else last.labels, a2, b2, None, None])
 
     _share_prefix_tails(text, delims, spans)
 
@@ -1082,7 +1091,8 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         if len(group) < 2 or sent in stems:
             continue
         first = [sp for sp in spans if sp[0] is group[0]]
-        rest = [sp for sp in spans if sp[0] in group[1:]]
+        # each later item's own span (the text up to its label), not sentences it goes on to own
+        rest = [sp for sp in spans if sp[0] in group[1:] and sp[3] <= sp[0].start]
         if not first or not rest or first[0][4] is not None:
             continue
         a, b = first[0][2], first[0][3]
