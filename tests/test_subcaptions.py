@@ -277,11 +277,12 @@ def test_speed():
         "(C) Sections stained with H&E (left) and for Ki67 (right). Scale bars, 50 \u00b5m. *P < 0.05."
     )
     n = 2000
-    t0 = time.perf_counter()
+    # CPU time of this process: wall time measures the other jobs on a shared machine too.
+    t0 = time.process_time()
     for _ in range(n):
         split_caption(cap)
-    rate = n / (time.perf_counter() - t0)
-    assert rate > 2000  # ~6,000/s measured on one core; loose for slow CI machines
+    rate = n / (time.process_time() - t0)
+    assert rate > 2000  # ~4,200/s measured on one core; loose for slow CI machines
 
 
 # --------------------------------------------------------------------------- real captions
