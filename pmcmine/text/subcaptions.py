@@ -443,6 +443,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if pm:
             add(s, e, pm.group(1), "mention")
             continue
+        if ";" in inner:
+            # "(A, axial view; B, coronal view)": one note per label, all of one bracket.
+            parts = [_PAREN_EXTRA.match(p + " ") or _LIST_FULL.match(p) for p in inner.split(";")]
+            if len(parts) >= 2 and all(parts):
+                add(s, e, ", ".join(m.group(1) for m in parts), "paren_extra")
+                continue
         xm = _PAREN_EXTRA.match(inner)
         if xm and not _LIST_FULL.match(inner[xm.end() :]):
             add(s, e, xm.group(1), "paren_extra")
@@ -1183,7 +1189,12 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
         if not all(cores):
             continue  # "(B) and C) text": a bare conjunction, handled as a shared label
         k = max(len(c) for c in cores)
-        words = list(re.finditer(r"\S+", text[last[2] : last[3]]))
+        # words outside brackets: "(with anterior to the right)" holds no shared phrase
+        words, depth = [], 0
+        for w in re.finditer(r"\S+", text[last[2] : last[3]]):
+            if depth == 0 and not w.group().startswith(("(", "[")):
+                words.append(w)
+            depth = max(0, depth + w.group().count("(") + w.group().count("[") - w.group().count(")") - w.group().count("]"))
         ta = None
         for w in words[1 : k + 3]:
             if w.group().lower() in _STEM_WORDS:
@@ -1192,10 +1203,13 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
             if w.group().endswith(","):
                 ta = last[2] + w.end()
                 break
-        if ta is None:
-            continue
-        ta, tb = _trim(text, ta, last[3])
-        if tb <= ta:
+        if ta is not None:
+            ta, tb = _trim(text, ta, last[3])
+        if ta is None or tb <= ta:
+            for sp in earlier:  # nothing shared; still, "and" is no part of an item
+                m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+                if m:
+                    sp[3] = m.start()
             continue
         for sp in earlier:
             m = _TRAIL_CONJ.search(text, sp[2], sp[3])
