@@ -180,7 +180,7 @@ def test_header_range_with_items():
 def test_local_stem_is_shared_by_its_sentence():
     cap = "Tissues: A) liver, B) kidney. Bladder sections come from C) normal bladder, D) tumours."
     t = texts(cap)
-    assert t["C"] == "Bladder sections come from normal bladder,"
+    assert t["C"] == "Bladder sections come from normal bladder"
     assert t["D"] == "Bladder sections come from tumours."
     assert split_caption(cap).preface_text == "Tissues:"
 
