@@ -642,11 +642,11 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
         written = {a for t in pool if id(t) in ok for a in t.atoms} & run
         score = len(written) + n_tok + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
         if alpha in (pl.UPPER, pl.LOWER):
-            score += 1.0
+            score += 2.0
         if restarts >= 2 and len(run) >= 2:
             score -= 100.0  # nested: chosen only when nothing else is
         if ocr_raw:
-            score += 3.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
+            score += 5.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
         key = (score, -rank)
         if key > best:
             best, best_alpha, best_labels, best_ok = key, alpha, run, ok
