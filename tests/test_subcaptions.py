@@ -285,21 +285,89 @@ def test_speed():
     assert rate > 2000  # ~4,200/s measured on one core; loose for slow CI machines
 
 
+# --------------------------------------------------------------------------- grammar of lists
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Staining in tissues. Sections stained for A. KRT5; B. KRT8; and C. KRT18 in tumours.", ["A", "B", "C"]),
+        ("Profiles. Shown are comparisons for A, GENE1, B, GENE2, C, GENE3 and D, GENE4.", list("ABCD")),
+        ("Tumour sections. a normal tissue, b benign tumour, c borderline tumour, d carcinoma", list("abcd")),
+        ("Spider, male. A Palp, ventral view B Palp, lateral view C Bulb, ventral view", ["A", "B", "C"]),
+        ("Parts. A) Device: head (a), spacer (b), base (c). B) Base: shaft (a), tip (b). C) Tip: round (a), flat (b).",
+         ["A", "B", "C"]),  # a lettering that starts over in each panel is nested
+        ("(A) Blot. Lanes 1, 2 and 3: controls; lanes 4 and 5: treated. (B) Quantification.", ["A", "B"]),
+        ("Bones. A, femur in dorsal (A1) and medial (A2) views; B, tibia; C, fibula.", ["A", "B", "C"]),
+        ("Docking. (A) Pocket residues (F7, L24, A75, A77) in stick form. (B) Ligand.", ["A", "B"]),
+        ("Plots. (A) Counts; (1-8) on the x axis are sera, (9-16) effusions. (B) and (C): peaks.", ["A", "B", "C"]),
+        ("(A) Control: (i), (ii) normal, (iii) benign; tumour (i) grade 1, (ii) grade 2. (B) As A: (i) normal, (ii) grade 3.",
+         ["A", "B"]),
+    ],
+)
+def test_list_grammar_labels(caption, labels):
+    assert split_caption(caption).labels == labels
+
+
+def test_cue_word_label_coordinated_with_the_next_is_a_delimiter():
+    t = texts("Title. Cells were treated with (A) drug X or (B) drug Y for 2 h in medium.")
+    s = split_caption("Title. Cells were treated with (A) drug X or (B) drug Y for 2 h in medium.")
+    assert s.preface_text == "Title."
+    assert t["A"] == "Cells were treated with drug X for 2 h in medium."
+    assert t["B"] == "Cells were treated with drug Y for 2 h in medium."
+
+
+def test_nested_items_inside_a_header():
+    cap = "Scans. (C and D) Sagittal reconstruction: On (C) expiration and (D) inspiration, no collapse is seen."
+    s = split_caption(cap)
+    assert s.labels == ["C", "D"]
+    assert "expiration" in s.text_for("C") and "inspiration" not in s.text_for("C")
+    assert s.text_for("D").endswith("inspiration, no collapse is seen.")
+
+
+def test_one_bracket_with_a_note_per_label():
+    s = split_caption("MRI. A mass at the sinus (A, axial view; B, coronal view). (C) Follow-up.")
+    assert s.labels == ["A", "B", "C"]
+    assert s.text_for("B").startswith("MRI. A mass at the sinus")
+
+
+def test_abbreviation_list_is_shared():
+    s = split_caption("Bones. (A) Femur. (B) Tibia. Abbreviations: fh, femoral head; gt, great trochanter.")
+    assert s.trailer_text.startswith("Abbreviations")
+
+
 # --------------------------------------------------------------------------- real captions
 
 
-def test_real_captions_meet_the_targets(real_dir):
+def _bench():
     import importlib.util
     from pathlib import Path
 
-    path = real_dir / "captions" / "caption_splits_dev.json"
-    if not path.exists():
-        pytest.skip("no caption splits in shared/")
     spec = importlib.util.spec_from_file_location(
         "subcaption_bench", Path(__file__).resolve().parents[1] / "benchmarks" / "subcaption_bench.py"
     )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    res = bench.score(json.loads(path.read_text()))
+    return bench
+
+
+def test_real_captions_meet_the_targets(real_dir):
+    path = real_dir / "captions" / "caption_splits_dev.json"
+    if not path.exists():
+        pytest.skip("no caption splits in shared/")
+    res = _bench().score(json.loads(path.read_text()))
     assert res["label_set_exact"] >= 0.95
-    assert res["mean_similarity"] >= 0.95
+    # 0.952 before issue 13: the items of a list now carry the words they share ("with AR
+    # staining" for "with H&E (E), AR (F) and Ki-67 (G) staining"); these annotators cut
+    # them bare (", AR staining."), which costs ~0.012 here and gains ~0.03 on PanelSeg.
+    assert res["mean_similarity"] >= 0.93
+
+
+def test_panelseg_captions_hold_their_level(real_dir):
+    """A second source with its own text convention (benchmarks/subcaption_bench.py)."""
+    path = real_dir / "captions" / "caption_splits_panelseg_dev.json"
+    if not path.exists():
+        pytest.skip("no PanelSeg caption splits in shared/")
+    res = _bench().score(json.loads(path.read_text()), "panelseg")
+    assert res["label_set_exact"] >= 0.85  # 0.80 before issue 13; ~0.09 is unreachable (see bench)
+    assert res["mean_similarity"] >= 0.82
