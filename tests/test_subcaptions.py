@@ -336,6 +336,20 @@ def test_abbreviation_list_is_shared():
     assert s.trailer_text.startswith("Abbreviations")
 
 
+def test_sentence_headed_by_in_panels():
+    cap = ("Expression in tissues. In panels A and B, rows 1 and 2 show tumours. In panels C and D, "
+           "rows 1 to 4 show cysts. Quantitative data in panel E are shown as ratios.")
+    s = split_caption(cap)
+    assert s.labels == list("ABCDE")
+    assert "rows 1 and 2 show tumours" in s.text_for("A") and "cysts" not in s.text_for("A")
+    assert "rows 1 to 4 show cysts" in s.text_for("D") and "tumours" not in s.text_for("D")
+
+
+def test_label_added_to_a_postfix_list_shares_its_item():
+    t = texts("Scans. CT shows changes before recurrence (a) and (b). MRI shows a mass (c).")
+    assert t["a"] == t["b"] == "CT shows changes before recurrence"
+
+
 # --------------------------------------------------------------------------- real captions
 
 

@@ -739,6 +739,7 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             if not set(t.labels) <= set(owner.labels):
                 t.role = "prefix"
                 owner = t
+    _sentence_headers(r, toks)
     # "treated with (A) RES or (B) CUR for 2 h", "(C and D) MPR: On (C) end-expiration and
     # (D) end-inspiration ...": a label after a cue word that heads a short item coordinated
     # with the next label's item is that item's delimiter, not a reference.
@@ -758,6 +759,56 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
         if last is None or first is None or first != last + 1:
             continue
         t.role = "prefix"
+
+
+_HEADER_LEAD = re.compile(r"\s*(?:in|for|on)\s+(?:the\s+)?(?:(?:sub)?panels?\s+)?[(\[]?\Z", re.I)
+
+
+def _sentence_headers(r: _Reader, toks: list[_Tok]) -> None:
+    """Labels that head a sentence as a reference, and labels that only add to a list.
+
+    "In panels A and B, rows 1 and 2 depict ...", "In (C) and (D), mice were tested": the
+    labels name what the sentence is about, like "(A, B) Rows 1 and 2 ...": one prefix
+    header from the sentence start to the comma. "... before recurrence (a) and (b).": a
+    label with nothing after it joins the postfix label before it.
+    """
+    text = r.text
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        s0 = r.sent_start(t.start)
+        if not _HEADER_LEAD.match(text[s0 : t.start]):
+            i += 1
+            continue
+        group = [t]
+        j = i + 1
+        while j < len(toks) and toks[j].sent == t.sent and not text[group[-1].end : toks[j].start].strip(" ,&").lower().replace("and", "").replace("or", "").strip():
+            group.append(toks[j])
+            j += 1
+        after = text[group[-1].end : group[-1].end + 3]
+        if not after.lstrip().startswith(","):
+            i += 1
+            continue
+        head = group[0]
+        head.labels = list(dict.fromkeys(x for u in group for x in u.labels))
+        head.role = "prefix"
+        head.start = s0
+        head.end = text.index(",", group[-1].end) + 1
+        for u in group[1:]:
+            u.role = "merged"
+        i = j
+    for i in range(1, len(toks)):
+        t, prev = toks[i], toks[i - 1]
+        if t.role != "prefix" or t.form not in ("paren", "paren_extra") or prev.sent != t.sent:
+            continue
+        if prev.role not in ("postfix", "mention") or text[prev.end : t.start].strip().lower() not in ("and", "or", "&", ","):
+            continue
+        rest = text[t.end : r.sent_end(t.sent)].strip()
+        if rest and rest not in (".", ";", ":"):
+            continue
+        prev.labels = list(dict.fromkeys(prev.labels + t.labels))
+        prev.end = t.end  # "(a) and (b)" is one label list now
+        t.role = "merged"
 
 
 # --------------------------------------------------------------------------- spans
