@@ -748,8 +748,14 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
         if t.role != "mention" or t.form == "mention" or nxt.role != "prefix" or nxt.sent != t.sent:
             continue
         between = text[t.end : nxt.start]
-        if len(between.split()) > 5 or not _TRAIL_CONJ.search(between):
+        if len(between.split()) > 40 or not _TRAIL_CONJ.search(between):
             continue
+        floor = r.sent_start(t.start)
+        w1 = _prev_word(text, t.start, floor)
+        k = text.rfind(w1, floor, t.start) if w1 else -1
+        w0 = _prev_word(text, k, floor) if k > 0 else ""
+        if w1 not in _ITEM_CUES or w0 in _REF_CUES:
+            continue  # "as in (A) and (B) ...", "compared with (A)": references
         if not t.labels or not nxt.labels:
             continue
         if pl.normalise(nxt.labels[0]) in {pl.normalise(x) for x in t.labels}:
@@ -760,6 +766,11 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             continue
         t.role = "prefix"
 
+
+# A preposition that can lead into an item ("treated with (A) X or (B) Y") and words that
+# make the phrase a reference ("as in (A)", "similar to (B)").
+_ITEM_CUES = frozenset("in of on with for from to at by during after".split())
+_REF_CUES = frozenset("as than see like compared similar same unlike cf cf. vs vs. versus except".split())
 
 _HEADER_LEAD = re.compile(r"\s*(?:in|for|on)\s+(?:the\s+)?(?:(?:sub)?panels?\s+)?[(\[]?\Z", re.I)
 
