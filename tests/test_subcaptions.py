@@ -113,8 +113,9 @@ def test_postfix_labels_close_the_text_before_them():
     s = split_caption(cap)
     t = texts(cap)
     assert t["A"] == "Sections of normal glands"
-    assert t["B"] == "of hyperplasia"
-    assert t["C"] == "and of carcinoma"
+    # The later items share the words before the first one; "and" joins, it is no text.
+    assert t["B"] == "Sections of hyperplasia"
+    assert t["C"] == "Sections of carcinoma"
     assert s.trailer_text == "Bar, 20 \u00b5m."
     assert all(x.kind == "postfix" for x in s.subcaptions)
 
@@ -122,7 +123,7 @@ def test_postfix_labels_close_the_text_before_them():
 def test_sentence_tail_completes_every_postfix_item():
     t = texts("Title. (a) Overview. Hybridisation with antisense (b) and sense (c) probes.")
     assert t["b"] == "Hybridisation with antisense probes."
-    assert t["c"] == "and sense probes."
+    assert t["c"] == "Hybridisation with sense probes."
 
 
 def test_prefix_then_postfix_sentence():
@@ -153,20 +154,33 @@ def test_only_mentions_gives_the_whole_caption():
     assert s.text_for("a") == s.text_for("b") == cap
 
 
+def test_label_group_items_share_stem_and_tail():
+    cap = ("Title. (A, B, C, D) Sections showing immunostaining for ghrelin (A), GHSR-1a (B), SCF (C) "
+           "and PCNA (D) in the testis. Arrows depict germ cells.")
+    t = texts(cap)
+    assert t["A"] == "Sections showing immunostaining for ghrelin in the testis."
+    assert t["D"] == "Sections showing immunostaining for PCNA in the testis."
+
+
+def test_clause_items_share_no_stem():
+    t = texts("Exposure depressed T4 in males and females (A), but had no effect on T3 in males (B).")
+    assert t["B"] == "but had no effect on T3 in males"
+
+
 def test_header_range_with_items():
     cap = "Title. (A-D) Staining of mice with the graft (A,B) or without it (C,D). Arrows, tumours."
     s = split_caption(cap)
     assert s.labels == ["A", "B", "C", "D"]
     t = texts(cap)
     assert t["A"] == t["B"] == "Staining of mice with the graft"
-    assert t["C"] == "or without it"
+    assert t["C"] == "Staining of mice without it"
     assert s.trailer_text == "Arrows, tumours."
 
 
 def test_local_stem_is_shared_by_its_sentence():
     cap = "Tissues: A) liver, B) kidney. Bladder sections come from C) normal bladder, D) tumours."
     t = texts(cap)
-    assert t["C"] == "Bladder sections come from normal bladder,"
+    assert t["C"] == "Bladder sections come from normal bladder"
     assert t["D"] == "Bladder sections come from tumours."
     assert split_caption(cap).preface_text == "Tissues:"
 
@@ -263,28 +277,111 @@ def test_speed():
         "(C) Sections stained with H&E (left) and for Ki67 (right). Scale bars, 50 \u00b5m. *P < 0.05."
     )
     n = 2000
-    t0 = time.perf_counter()
+    # CPU time of this process: wall time measures the other jobs on a shared machine too.
+    t0 = time.process_time()
     for _ in range(n):
         split_caption(cap)
-    rate = n / (time.perf_counter() - t0)
-    assert rate > 2000  # ~6,000/s measured on one core; loose for slow CI machines
+    rate = n / (time.process_time() - t0)
+    assert rate > 2000  # ~4,200/s measured on one core; loose for slow CI machines
+
+
+# --------------------------------------------------------------------------- grammar of lists
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Staining in tissues. Sections stained for A. KRT5; B. KRT8; and C. KRT18 in tumours.", ["A", "B", "C"]),
+        ("Profiles. Shown are comparisons for A, GENE1, B, GENE2, C, GENE3 and D, GENE4.", list("ABCD")),
+        ("Tumour sections. a normal tissue, b benign tumour, c borderline tumour, d carcinoma", list("abcd")),
+        ("Spider, male. A Palp, ventral view B Palp, lateral view C Bulb, ventral view", ["A", "B", "C"]),
+        ("Parts. A) Device: head (a), spacer (b), base (c). B) Base: shaft (a), tip (b). C) Tip: round (a), flat (b).",
+         ["A", "B", "C"]),  # a lettering that starts over in each panel is nested
+        ("(A) Blot. Lanes 1, 2 and 3: controls; lanes 4 and 5: treated. (B) Quantification.", ["A", "B"]),
+        ("Bones. A, femur in dorsal (A1) and medial (A2) views; B, tibia; C, fibula.", ["A", "B", "C"]),
+        ("Docking. (A) Pocket residues (F7, L24, A75, A77) in stick form. (B) Ligand.", ["A", "B"]),
+        ("Plots. (A) Counts; (1-8) on the x axis are sera, (9-16) effusions. (B) and (C): peaks.", ["A", "B", "C"]),
+        ("(A) Control: (i), (ii) normal, (iii) benign; tumour (i) grade 1, (ii) grade 2. (B) As A: (i) normal, (ii) grade 3.",
+         ["A", "B"]),
+    ],
+)
+def test_list_grammar_labels(caption, labels):
+    assert split_caption(caption).labels == labels
+
+
+def test_cue_word_label_coordinated_with_the_next_is_a_delimiter():
+    t = texts("Title. Cells were treated with (A) drug X or (B) drug Y for 2 h in medium.")
+    s = split_caption("Title. Cells were treated with (A) drug X or (B) drug Y for 2 h in medium.")
+    assert s.preface_text == "Title."
+    assert t["A"] == "Cells were treated with drug X for 2 h in medium."
+    assert t["B"] == "Cells were treated with drug Y for 2 h in medium."
+
+
+def test_nested_items_inside_a_header():
+    cap = "Scans. (C and D) Sagittal reconstruction: On (C) expiration and (D) inspiration, no collapse is seen."
+    s = split_caption(cap)
+    assert s.labels == ["C", "D"]
+    assert "expiration" in s.text_for("C") and "inspiration" not in s.text_for("C")
+    assert s.text_for("D").endswith("inspiration, no collapse is seen.")
+
+
+def test_one_bracket_with_a_note_per_label():
+    s = split_caption("MRI. A mass at the sinus (A, axial view; B, coronal view). (C) Follow-up.")
+    assert s.labels == ["A", "B", "C"]
+    assert s.text_for("B").startswith("MRI. A mass at the sinus")
+
+
+def test_abbreviation_list_is_shared():
+    s = split_caption("Bones. (A) Femur. (B) Tibia. Abbreviations: fh, femoral head; gt, great trochanter.")
+    assert s.trailer_text.startswith("Abbreviations")
+
+
+def test_sentence_headed_by_in_panels():
+    cap = ("Expression in tissues. In panels A and B, rows 1 and 2 show tumours. In panels C and D, "
+           "rows 1 to 4 show cysts. Quantitative data in panel E are shown as ratios.")
+    s = split_caption(cap)
+    assert s.labels == list("ABCDE")
+    assert "rows 1 and 2 show tumours" in s.text_for("A") and "cysts" not in s.text_for("A")
+    assert "rows 1 to 4 show cysts" in s.text_for("D") and "tumours" not in s.text_for("D")
+
+
+def test_label_added_to_a_postfix_list_shares_its_item():
+    t = texts("Scans. CT shows changes before recurrence (a) and (b). MRI shows a mass (c).")
+    assert t["a"] == t["b"] == "CT shows changes before recurrence"
 
 
 # --------------------------------------------------------------------------- real captions
 
 
-def test_real_captions_meet_the_targets(real_dir):
+def _bench():
     import importlib.util
     from pathlib import Path
 
-    path = real_dir / "captions" / "caption_splits_dev.json"
-    if not path.exists():
-        pytest.skip("no caption splits in shared/")
     spec = importlib.util.spec_from_file_location(
         "subcaption_bench", Path(__file__).resolve().parents[1] / "benchmarks" / "subcaption_bench.py"
     )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    res = bench.score(json.loads(path.read_text()))
+    return bench
+
+
+def test_real_captions_meet_the_targets(real_dir):
+    path = real_dir / "captions" / "caption_splits_dev.json"
+    if not path.exists():
+        pytest.skip("no caption splits in shared/")
+    res = _bench().score(json.loads(path.read_text()))
     assert res["label_set_exact"] >= 0.95
-    assert res["mean_similarity"] >= 0.95
+    # 0.952 before issue 13: the items of a list now carry the words they share ("with AR
+    # staining" for "with H&E (E), AR (F) and Ki-67 (G) staining"); these annotators cut
+    # them bare (", AR staining."), which costs ~0.012 here and gains ~0.03 on PanelSeg.
+    assert res["mean_similarity"] >= 0.93
+
+
+def test_panelseg_captions_hold_their_level(real_dir):
+    """A second source with its own text convention (benchmarks/subcaption_bench.py)."""
+    path = real_dir / "captions" / "caption_splits_panelseg_dev.json"
+    if not path.exists():
+        pytest.skip("no PanelSeg caption splits in shared/")
+    res = _bench().score(json.loads(path.read_text()), "panelseg")
+    assert res["label_set_exact"] >= 0.85  # 0.80 before issue 13; ~0.09 is unreachable (see bench)
+    assert res["mean_similarity"] >= 0.82

@@ -51,7 +51,7 @@ def test_postfix_labels_with_a_shared_tail(articles):
     _, fig = _figure(articles, "PMC2599765/f2-ehp-116-1694")
     s = split_caption(fig.caption)
     assert s.labels == ["A", "B"]
-    assert s.text_for("B").startswith("and GPH")
+    assert s.text_for("B").startswith("Dietary exposure to PBDE-47 altered relative transcripts levels for GPH")
     assert s.text_for("B").endswith("in the pituitary gland. Transcript levels are expressed relative to "
                                      "template RNA levels. *p < 0.05 compared with control.")
     _, fig = _figure(articles, "PMC2599765/f1-ehp-116-1694")

@@ -7,26 +7,39 @@ How a caption is read, in order:
 
 1. Sentences. Captions glue the title to the first paragraph ("in vivo.(A) Mice..."), so a
    period followed directly by a capital or "(" also ends a sentence.
-2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets, ``A)``,
-   ``A.``/``A:``/``A –`` at a sentence start, ``a Text`` (Springer's bare letters), ``A,`` in
-   a ``;``-separated list, ``<bold>`` labels from the JATS markup, and mentions
-   ("panel B", "(white arrow, b)", "as seen in (b)").
-3. One alphabet per caption (upper/lower letters, roman, digits), picked by how many
-   distinct labels of a plausible run (starting at a/i/1, small gaps) it explains,
-   steered by the labels OCR'd on the image. Labels outside the run are dropped: that is
-   what removes "vitamin A", "type B", "(A549 cells)".
+2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets (also
+   "(A, axial view; B, coronal view)"), ``A)``, ``A.``/``A:``/``A –`` at a sentence start,
+   ``a Text`` (Springer's bare letters), ``A,`` in a ``;``-separated list, runs of one
+   form inside a sentence ("of A. X; B. Y; and C. Z", "for A, X, B, Y", "a normal, b
+   benign, c ..."), ``<bold>`` labels from the JATS markup, and mentions ("panel B",
+   "(white arrow, b)", "as seen in (b)").
+3. One alphabet per caption (upper/lower letters, roman, digits), scored by the distinct
+   labels written and the tokens of a plausible run (starting at a/i/1, small gaps), with
+   a prior for letters, steered by the labels OCR'd on the image. A lettering that starts
+   over inside another's panels ("A) ... (a) (b). B) ... (a) (b)") is nested and loses;
+   numbers after a noun ("lanes 1, 2 and 3:") count things; grid labels need a run from 1
+   and are parts of a lettered panel ("B, femur (B1), (B2)"). Labels outside the run are
+   dropped: that is what removes "vitamin A", "type B", "(A549 cells)".
 4. A role per token. Prefix labels head the text after them ("(A) Control."), postfix
    labels close the text before them ("Control (A) and treated (B) mice."), mentions
    only refer ("as in (A)", "compare with A"). A bracketed label after a word is postfix
    unless a prefix label already owns its sentence, in which case it splits the sentence
-   there; a reference word before it ("in", "of", "see", "panel") makes it a mention.
-5. Spans. Text before the first label is the shared *preface*; unlabelled trailing
-   sentences that speak about the whole figure (scale bars, statistics, abbreviations,
-   symbol legends, "all panels") are the shared *trailer*; a label only ever mentioned
-   gets its sentence. Each subcaption keeps its raw span offsets and a self-contained
-   text = preface + (local stem) + span + trailer.
+   there; a reference word before it ("in", "of", "see", "panel") makes it a mention,
+   unless its short item is coordinated with the next label's ("treated with (A) X or
+   (B) Y", "On (C) expiration and (D) inspiration").
+5. Spans. Text before the first label is the shared *preface* (words before a first label
+   in mid-sentence are that sentence's stem instead); unlabelled trailing sentences that
+   speak about the whole figure (scale bars, statistics, abbreviation lists, symbol
+   legends, "all panels") are the shared *trailer*; a label only ever mentioned gets its
+   sentence. Items of one list share what the list says of all of them: the words before
+   the first postfix item ("staining for ghrelin (A), SCF (B) and PCNA (C) in the testis"
+   -> B is "staining for SCF in the testis"), the rest of the sentence after the last one,
+   and the phrase that completes short coordinated prefix items ("(D) H&E and (E) Ki-67 in
+   a grade 3 tumour"); a joining "and" is no part of an item. Each subcaption keeps its
+   raw span offsets and a self-contained text = preface + (local stem) + span + (tail) +
+   trailer.
 
-Everything is a pure function of its arguments; one caption takes ~100 µs.
+Everything is a pure function of its arguments; one caption takes ~250-400 µs.
 """
 
 from __future__ import annotations
@@ -176,8 +189,8 @@ _GLOBAL = re.compile(
         [(\[]?\s*(?:scale\s*bars?|bars?|scale)\b
       | [(\[]?\s*(?:original\s+)?magnifications?\b
       | all\b | these\b | in\s+all\b | in\s+each\b | each\s+(?:panel|image|graph|bar|dot|point|symbol)\b
-      | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown)\b
-      | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021]+\s*,?\s*p\s*[<>=\u2264\u2265]
+      | data\s+(?:are|is|were|represent|show)\b | values\s+(?:are|represent)\b | results\s+(?:are|in|shown|indicated|represent)\b
+      | error\s+bars?\b | statistic | n\s*=\s*\d | [*#\u2020\u2021\u2217\u204e]+\s*,?\s*p\s*[<>=\u2264\u2265]
       | p\s*[<>=\u2264\u2265]\s*0? | arrows?\b | arrowheads?\b | asterisks?\b
       | (?:see|details\s+(?:are|in))\b
       | (?:photographs|images|pictures|photos|micrographs|photomicrographs)\s+(?:display|are|were|show|represent)\b
@@ -213,7 +226,10 @@ _ABBREV_LIST = re.compile(
 
 # --------------------------------------------------------------------------- internals
 
-_TAIL_MAX = 50  # longer sentence tails after a postfix label are clauses of their own
+# The rest of a sentence after a group of postfix items is said of each item ("X (A) and
+# Y (B) show Z": A is "X show Z"); no length limit, the real captions of both sources agree.
+_TAIL_MAX = 10**6
+_LEAD_CONJ = re.compile(r"(?:,?\s*(?:and|or|as well as|and/or|&|vs\.?|versus)\b)\s*", re.I)
 
 
 @dataclass(slots=True)
@@ -224,6 +240,7 @@ class _Tok:
     seps: list[str]  # separators between atoms ("-" marks a range)
     form: str  # paren | paren_extra | close | dot | colon | dash | bare | comma | bold | mention
     role: str = ""  # prefix | postfix | mention
+    after_word: bool = False  # a word right before it ("lanes 1, 2 and 3:")
     labels: list[str] = field(default_factory=list)
     sent: int = 0
 
@@ -334,7 +351,7 @@ def _glue_ok(text: str, pos: int) -> bool:
 
 _INTRO_WORDS = frozenset(
     "from of in for with by to at on as are were is was include includes including follows "
-    "shows show showing depicts display displays between".split()
+    "shows show showing depicts display displays between the a an".split()
 )
 
 
@@ -439,6 +456,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if pm:
             add(s, e, pm.group(1), "mention")
             continue
+        if ";" in inner:
+            # "(A, axial view; B, coronal view)": one note per label, all of one bracket.
+            parts = [_PAREN_EXTRA.match(p + " ") or _LIST_FULL.match(p) for p in inner.split(";")]
+            if len(parts) >= 2 and all(parts):
+                add(s, e, ", ".join(m.group(1) for m in parts), "paren_extra")
+                continue
         xm = _PAREN_EXTRA.match(inner)
         if xm and not _LIST_FULL.match(inner[xm.end() :]):
             add(s, e, xm.group(1), "paren_extra")
@@ -487,13 +510,65 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             if m:
                 add(pos, m.end(), m.group(1), form)
                 break
+    for start, end, atom, form in _chains(r):
+        add(start, end, atom, form)
     if "anel" in text:
         for m in _PANEL_WORD.finditer(text):
             add(m.start(), m.end(), m.group(1), "mention")
     toks.sort(key=lambda t: t.start)
     for t in toks:
         t.sent = r.sent(t.start)
+        t.after_word = _char_before(text, t.start).isalnum()
     return toks
+
+
+# A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
+# "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
+_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:]?)[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+_CHAIN_STOP = frozenset(
+    "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
+    "type types group groups chain chains".split()
+)
+
+
+def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
+    """Labels that head items inside a sentence, found as runs a, b, c, ... of one form.
+
+    One letter followed by a word is prose far more often than a label ("vitamin A levels",
+    "a large mass"); a run of consecutive letters of the same case and punctuation, each
+    heading a word, is a list of panels. Runs of three count; of two when both items start
+    with a capital ("A General habitus ... B Leaf damage") or the form is "." or ":".
+    """
+    text = r.text
+    cands: list[tuple[int, int, str, str, bool]] = []
+    for m in _CHAIN_CAND.finditer(text):
+        letter, sep, first, word = m.group(1), m.group(2), m.group(3), m.group(3) + m.group(4)
+        if len(word) == 1 and word.isalpha() and sep in (",", ""):
+            continue  # "A, B and C": a list of labels, read by the other forms
+        if word.lower() in _CHAIN_STOP:
+            continue
+        if sep == "" and _char_before(text, m.start()).isalnum() and not first.isupper():
+            continue  # "vitamin A levels"
+        if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
+            continue
+        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit()))
+    out: list[tuple[int, int, str, str]] = []
+    used: set[int] = set()
+    for i, (s0, e0, letter, sep, cap) in enumerate(cands):
+        if i in used or letter not in "aA":
+            continue
+        chain = [i]
+        want = chr(ord(letter) + 1)
+        for j in range(i + 1, len(cands)):
+            if cands[j][2] == want and cands[j][3] == sep:
+                chain.append(j)
+                want = chr(ord(want) + 1)
+        members = [cands[j] for j in chain]
+        if len(members) >= 3 or (len(members) == 2 and (sep in ".:" or all(c[4] for c in members))):
+            used.update(chain)
+            form = {".": "dot", ",": "comma", ":": "colon", "": "bare"}[sep]
+            out.extend((c[0], c[1], c[2], form) for c in members)
+    return out
 
 
 # Forms that need company: one "A Mice" or "A, B and C" at a sentence start is prose.
@@ -513,28 +588,43 @@ def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tupl
 
 def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
     ocr_raw = [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
-    best: tuple[float, int] = (0.0, 0)
+    best: tuple[float, int] = (float("-inf"), 0)
     best_alpha, best_labels, best_ok = pl.NONE, set(), set()
     present = {k for t in pool for a in t.atoms for k in pl.kinds(a)}
     for rank, alpha in enumerate(pl.ALPHABETS):
         if alpha not in present:
             continue
         labs_of = {id(t): _expand(t, alpha) for t in pool}
-        # A grid label needs a sibling ("b1", "b2"): a lone "(G5)" is a Gleason grade.
-        grids: dict[str, int] = {}
-        for labs in labs_of.values():
+        if alpha == pl.DIGIT:
+            # "lanes 1, 2 and 3:", "day 7,": numbers after a noun count things.
+            for t in pool:
+                if t.after_word and t.form not in ("paren", "paren_extra", "close", "bold"):
+                    labs_of[id(t)] = []
+        # A grid label needs a sibling ("b1", "b2") and a run from 1 or 2: a lone "(G5)" is
+        # a Gleason grade, "(A75, A77, F92)" are residues. Grid labels of a letter that is a
+        # label on its own ("B, femur in dorsal (B1) and medial (B2) views") are parts of
+        # that panel, not panels.
+        grids: dict[str, list[int]] = {}
+        singles: set[str] = set()
+        for t in pool:
+            labs = labs_of[id(t)]
             for x in labs:
                 m = _GRID_RE.match(x)
                 if m:
-                    grids[m.group(1)] = grids.get(m.group(1), 0) + 1
+                    grids.setdefault(m.group(1), []).append(int(m.group(2)))
+                elif t.form != "mention":
+                    singles.add(x)
+        good = {k for k, v in grids.items() if len(v) >= 2 and min(v) <= 2 and k not in singles}
         for k, labs in labs_of.items():
-            labs_of[k] = [x for x in labs if not _GRID_RE.match(x) or grids.get(x[0], 0) >= 2]
+            labs_of[k] = [x for x in labs if not _GRID_RE.match(x) or x[0] in good]
         # Weak forms ("A Mice", "A, prostate", "A. Little") count when at least two of them
         # agree, or when one continues the label just before it ("(a). b Adenocarcinoma").
         weak = {x for t in pool if t.form in _WEAK for x in labs_of[id(t)]}
         ok: set[int] = set()
         labels: set[str] = set()
         prev_ord: int | None = None
+        seen_single_past_first = False
+        restarts = 0
         for t in pool:
             labs = labs_of[id(t)]
             if not labs:
@@ -545,13 +635,31 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
                     continue
             ok.add(id(t))
             labels.update(labs)
-            prev_ord = max((pl.ordinal(x, alpha) or 0) for x in labs)
+            ords = [pl.ordinal(x, alpha) or 0 for x in labs]
+            if t.form != "mention":
+                # A sequence that starts over ("A) ... (a) (b) (c). B) ... (a) (b)") after
+                # it had moved past its first label is nested in another alphabet's panels.
+                if len(labs) == 1 and ords[0] == 0 and seen_single_past_first:
+                    restarts += 1
+                if len(labs) == 1 and ords[0] > 0:
+                    seen_single_past_first = True
+            prev_ord = max(ords)
         run = _run(labels, alpha)
         if not run:
             continue
-        score = len(run) + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
+        n_tok = sum(1 for t in pool if id(t) in ok and t.form != "mention" and set(labs_of[id(t)]) & run)
+        # Occurrences count as much as distinct labels written out (a range gives its two
+        # ends): one "(1-16)" must not outvote
+        # "(A) ... (B) ... (C)". Letters are by far the commonest panel labels; digits and
+        # roman numerals in captions are mostly lanes, structures, grades.
+        written = {a for t in pool if id(t) in ok for a in t.atoms} & run
+        score = len(written) + n_tok + (0.5 if any(pl.ordinal(x, alpha) == 0 for x in run) else 0.0)
+        if alpha in (pl.UPPER, pl.LOWER):
+            score += 2.0
+        if restarts >= 2 and len(run) >= 2:
+            score -= 100.0  # nested: chosen only when nothing else is
         if ocr_raw:
-            score += 2.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
+            score += 5.0 * sum(1 for o in ocr_raw if pl.fits(o, alpha)) / len(ocr_raw)
         key = (score, -rank)
         if key > best:
             best, best_alpha, best_labels, best_ok = key, alpha, run, ok
@@ -631,6 +739,87 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             if not set(t.labels) <= set(owner.labels):
                 t.role = "prefix"
                 owner = t
+    _sentence_headers(r, toks)
+    # "treated with (A) RES or (B) CUR for 2 h", "(C and D) MPR: On (C) end-expiration and
+    # (D) end-inspiration ...": a label after a cue word that heads a short item coordinated
+    # with the next label's item is that item's delimiter, not a reference.
+    for i in range(len(toks) - 2, -1, -1):
+        t, nxt = toks[i], toks[i + 1]
+        if t.role != "mention" or t.form == "mention" or nxt.role != "prefix" or nxt.sent != t.sent:
+            continue
+        between = text[t.end : nxt.start]
+        if len(between.split()) > 40 or not _TRAIL_CONJ.search(between):
+            continue
+        floor = r.sent_start(t.start)
+        w1 = _prev_word(text, t.start, floor)
+        k = text.rfind(w1, floor, t.start) if w1 else -1
+        w0 = _prev_word(text, k, floor) if k > 0 else ""
+        if w1 not in _ITEM_CUES or w0 in _REF_CUES:
+            continue  # "as in (A) and (B) ...", "compared with (A)": references
+        if not t.labels or not nxt.labels:
+            continue
+        if pl.normalise(nxt.labels[0]) in {pl.normalise(x) for x in t.labels}:
+            continue
+        last = pl.ordinal(t.labels[-1], pl.kinds(t.labels[-1])[0]) if pl.kinds(t.labels[-1]) else None
+        first = pl.ordinal(nxt.labels[0], pl.kinds(nxt.labels[0])[0]) if pl.kinds(nxt.labels[0]) else None
+        if last is None or first is None or first != last + 1:
+            continue
+        t.role = "prefix"
+
+
+# A preposition that can lead into an item ("treated with (A) X or (B) Y") and words that
+# make the phrase a reference ("as in (A)", "similar to (B)").
+_ITEM_CUES = frozenset("in of on with for from to at by during after".split())
+_REF_CUES = frozenset("as than see like compared similar same unlike cf cf. vs vs. versus except".split())
+
+_HEADER_LEAD = re.compile(r"\s*(?:in|for|on)\s+(?:the\s+)?(?:(?:sub)?panels?\s+)?[(\[]?\Z", re.I)
+
+
+def _sentence_headers(r: _Reader, toks: list[_Tok]) -> None:
+    """Labels that head a sentence as a reference, and labels that only add to a list.
+
+    "In panels A and B, rows 1 and 2 depict ...", "In (C) and (D), mice were tested": the
+    labels name what the sentence is about, like "(A, B) Rows 1 and 2 ...": one prefix
+    header from the sentence start to the comma. "... before recurrence (a) and (b).": a
+    label with nothing after it joins the postfix label before it.
+    """
+    text = r.text
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        s0 = r.sent_start(t.start)
+        if not _HEADER_LEAD.match(text[s0 : t.start]):
+            i += 1
+            continue
+        group = [t]
+        j = i + 1
+        while j < len(toks) and toks[j].sent == t.sent and not text[group[-1].end : toks[j].start].strip(" ,&").lower().replace("and", "").replace("or", "").strip():
+            group.append(toks[j])
+            j += 1
+        after = text[group[-1].end : group[-1].end + 3]
+        if not after.lstrip().startswith(","):
+            i += 1
+            continue
+        head = group[0]
+        head.labels = list(dict.fromkeys(x for u in group for x in u.labels))
+        head.role = "prefix"
+        head.start = s0
+        head.end = text.index(",", group[-1].end) + 1
+        for u in group[1:]:
+            u.role = "merged"
+        i = j
+    for i in range(1, len(toks)):
+        t, prev = toks[i], toks[i - 1]
+        if t.role != "prefix" or t.form not in ("paren", "paren_extra") or prev.sent != t.sent:
+            continue
+        if prev.role not in ("postfix", "mention") or text[prev.end : t.start].strip().lower() not in ("and", "or", "&", ","):
+            continue
+        rest = text[t.end : r.sent_end(t.sent)].strip()
+        if rest and rest not in (".", ";", ":"):
+            continue
+        prev.labels = list(dict.fromkeys(prev.labels + t.labels))
+        prev.end = t.end  # "(a) and (b)" is one label list now
+        t.role = "merged"
 
 
 # --------------------------------------------------------------------------- spans
@@ -653,8 +842,26 @@ def _is_global(sentence: str, labels_mentioned: int) -> bool:
         or _SCALE_ANYWHERE.search(s)
         or (_LEGEND_SYMBOL.search(s) and _LEGEND_VERB.search(s))
         or _ABBREV_LIST.match(s)
+        or _is_abbreviation_list(s)
         or (len(s.split()) <= 6 and _STAIN_NOTE.search(s))
     )
+
+
+_ABBREV_ENTRY = re.compile(r"\s*(?:abbreviations?\s*(?:used)?\s*[:,]?\s*)?[A-Za-z][\w\-+/.']{0,7}\s*(?:[,:=]|\s[-\u2013\u2014])\s*\S", re.I)
+
+
+def _is_abbreviation_list(s: str) -> bool:
+    """"Abbreviations: ac, acetabulum; af, foramen." / "PVC: premature complex, VF: fibrillation."
+    Two or more short keys each followed by its expansion, or a sentence that says so."""
+    if re.match(r"\s*(?:abbreviations?|key)\b", s, re.I):
+        return True
+    parts = [p for p in re.split(r";", s) if p.strip()]
+    if len(parts) < 2:
+        parts = [p for p in re.split(r",\s+(?=[A-Za-z][\w\-+/.']{0,7}\s*[:=])", s) if p.strip()]
+    if len(parts) < 2:
+        return False
+    hits = sum(1 for p in parts if _ABBREV_ENTRY.match(p))
+    return hits >= 2 and hits >= 0.6 * len(parts)
 
 
 _FORM_CONF = {
@@ -697,7 +904,11 @@ def split_caption(
     alpha, run, ok = _choose_alphabet(toks, ocr_labels) if toks else (pl.NONE, set(), set())
     if alpha != pl.NONE:
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
-        run = _run(run | {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}, alpha) | run
+        # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
+        more = {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}
+        singles = run | {x for t in toks for x in _expand(t, alpha) if not _GRID_RE.match(x)}
+        more = {x for x in more if not (_GRID_RE.match(x) and x[0] in singles)}
+        run = _run(run | more, alpha) | run
     kept: list[_Tok] = []
     for t in toks:
         if t.form != "mention" and id(t) not in ok:
@@ -762,12 +973,22 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
 
     first = delims[0]
     pre_end = first.start if first.role == "prefix" else r.sent_start(first.start)
+    stems: dict[int, tuple[int, int]] = {}
+    second = delims[1] if len(delims) > 1 else None
+    if (
+        first.role == "prefix"
+        and _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+        and second is not None and second.sent == first.sent
+    ):
+        # "Title. Cells were treated with (A) RES or (B) CUR. Islets with (C) RES or (D) CUR.":
+        # the words before the first label belong to its sentence, not to every panel.
+        pre_end = r.sent_start(first.start)
+        stems[first.sent] = _trim(text, pre_end, first.start)
     pieces = cut_at(0, pre_end)
     preface = (pieces[0][0], pieces[-1][1]) if pieces else (0, 0)
 
     # (token, labels, start, end, stem, tail) for every span, in caption order.
     spans: list[list] = []
-    stems: dict[int, tuple[int, int]] = {}
     prev_end = preface[1]
     for i, t in enumerate(delims):
         nxt = delims[i + 1] if i + 1 < len(delims) else None
@@ -831,6 +1052,8 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
 
+    _share_stems(text, delims, spans, stems)
+
     # Trailer: closing sentences about the whole figure, after the last label's own text.
     last = delims[-1]
     trailer = (n, n)
@@ -842,7 +1065,16 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         region_start = prev_end
         a, b = region_start, n
     if region_start < n:
-        enumeration = any(u is not last and u.sent == last.sent and u.role != "mention" for u in delims)
+        # A header in the last sentence ("(C, D) Comparison ... 24 h (C) and 48 h (D).") makes
+        # its items a local group: what follows goes on about that group, not every panel.
+        hdr = next(
+            (u for u in delims if u.sent == last.sent and u.role == "prefix" and len(u.labels) >= 2
+             and set(last.labels) <= set(u.labels)),
+            None,
+        )
+        enumeration = hdr is None and any(
+            u is not last and u.sent == last.sent and u.role != "mention" for u in delims
+        )
         # Sentences that are some label's only mention are never part of the trailer.
         end = n
         for ca, cb in reversed(cuts):
@@ -860,16 +1092,24 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                     sp[3] = max(sp[2], cut)
         else:
             for a2, b2 in cut_at(region_start, cut):
-                spans.append([last, last.labels, a2, b2, None, None])
+                spans.append([last, hdr.labels if hdr is not None else last.labels, a2, b2, None, None])
+
+    _share_prefix_tails(text, delims, spans)
 
     subs = []
     pending: list[str] = []
     for t, labels, a, b, stem, tail in spans:
         a, b = _trim(text, a, b)
+        if t.role == "postfix":
+            # "ghrelin (A), GHSR-1a (B) and PCNA (D)": the conjunction joins the items, it is
+            # no part of D's.
+            m = _LEAD_CONJ.match(text, a, b)
+            if m and m.end() < b:
+                a = m.end()
         body = text[a:b]
         if t.role == "prefix" and body.lower().strip(" ,;&") in ("", "and", "or", "&", "as well as"):
             nxt_tok = next((u for u in delims if u.start >= t.end), None)
-            if body.strip() or (nxt_tok is not None and not text[t.end : nxt_tok.start].strip()):
+            if body.strip() or (nxt_tok is not None and not text[t.end : nxt_tok.start].strip(" \t\n,;&")):
                 # "(B) and C) text": a label whose span is only a conjunction shares the next.
                 pending.extend(labels)
                 continue
@@ -902,6 +1142,156 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
         subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", _FORM_CONF["mention"]))
     return _finish(text, alpha, subs, preface, trailer)
+
+
+# Words that end the part of a sentence shared by a list of postfix items: "staining for
+# ghrelin (A), GHSR-1a (B) and PCNA (D)" -> the items are after "for".
+_STEM_WORDS = frozenset(
+    "for of in on from with by at to during after before between among against showing shows show "
+    "demonstrating including using under".split()
+)
+_STEM_CUT = re.compile(r"[,:;]\s+|\b(?:" + "|".join(sorted(_STEM_WORDS)) + r")\b\s*", re.I)
+_CLAUSE_ITEM = re.compile(r"\s*,?\s*(?:but|whereas|while|although|though|which|that)\b", re.I)
+_ITEM_MAX_WORDS = 8
+
+
+def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) -> None:
+    """Give the later items of a postfix list the words the first item shares with them.
+
+    "Sections showing immunostaining for ghrelin (A), GHSR-1a (B), SCF (C) and PCNA (D) in
+    the testis": the first item's span runs from the sentence start, the others hold only
+    their noun ("GHSR-1a"); the stem "Sections showing immunostaining for" is said of each.
+    The stem ends at the last comma, colon or preposition before the first label. Items
+    that are clauses ("(A), but had no effect on T3 (B)") or long share nothing.
+    """
+    by_sent: dict[int, list[_Tok]] = {}
+    for t in delims:
+        if t.role == "postfix":
+            by_sent.setdefault(t.sent, []).append(t)
+    for sent, group in by_sent.items():
+        if len(group) < 2 or sent in stems:
+            continue
+        first = [sp for sp in spans if sp[0] is group[0]]
+        # each later item's own span (the text up to its label), not sentences it goes on to own
+        rest = [sp for sp in spans if sp[0] in group[1:] and sp[3] <= sp[0].start]
+        if not first or not rest or first[0][4] is not None:
+            continue
+        a, b = first[0][2], first[0][3]
+        if any(_CLAUSE_ITEM.match(text, sp[2]) for sp in rest):
+            continue
+        if any(len(text[sp[2] : sp[3]].split()) > _ITEM_MAX_WORDS for sp in rest):
+            continue
+        items = []
+        for sp in rest:
+            ia, ib = _trim(text, sp[2], sp[3])
+            m = _LEAD_CONJ.match(text, ia, ib)
+            items.append(text[m.end() if m else ia : ib].split())
+        items = [w for w in items if w]
+        if not items:
+            continue
+        end = None
+        heads = {w[0].lower() for w in items if w[0].lower() in _STEM_WORDS or w[0].lower() == "without"}
+        if heads:
+            # "with cells X (A,B) or without cells (C,D)": parallel prepositions; the stem
+            # ends before the first item's own one.
+            for m in re.finditer(r"\b(?:with|without|" + "|".join(sorted(heads)) + r")\b", text[a:b], re.I):
+                end = a + m.start()
+            if end is None:
+                continue
+        else:
+            # Parallel items are about as long as each other: the first item is the last
+            # k words of its span (k = the shortest later item), or a little more up to a
+            # comma, colon or preposition just before them.
+            k = min(len(w) for w in items)
+            words = list(re.finditer(r"\S+", text[a:b]))
+            if len(words) <= k:
+                continue
+            floor = a + words[max(0, len(words) - k - 2)].start()
+            end = a + words[len(words) - k].start()
+            for m in _STEM_CUT.finditer(text, floor, end):
+                end = m.end()
+                break
+        sa, sb = _trim(text, a, end)
+        if sb <= sa:
+            continue
+        for sp in rest:
+            if sp[4] is None:
+                sp[4] = (sa, sb)
+
+
+_TRAIL_CONJ = re.compile(r"(?:,?\s*(?:and|or|&|as well as|and/or)|,)\s*\Z", re.I)
+
+
+def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> None:
+    """Give short coordinated prefix items the phrase that completes the last one.
+
+    "(D) H & E and (E) anti-IL-4 in a Gleason 3 + 4 cancer": "H & E and" is a fragment;
+    the phrase the last item ends with ("in a Gleason 3 + 4 cancer") is said of every item.
+    Items are about as long as each other, so that phrase must begin at a preposition or
+    comma within the last item's first words (the longest earlier item, plus two); when it
+    does not ("(a) Axial and (b) coronal T2-weighted images show ..."), nothing is shared.
+    The conjunction left at the end of an earlier item is dropped.
+    """
+    by_tok = {id(sp[0]): sp for sp in spans if sp[0].role == "prefix"}
+    groups: list[list[list]] = []
+    cur: list[list] = []
+    for t in delims:
+        sp = by_tok.get(id(t))
+        body = text[sp[2] : sp[3]] if sp is not None else ""
+        joined = (
+            sp is not None and cur and cur[-1][0].sent == t.sent
+            and not text[cur[-1][3] : t.start].strip(" ,;&")
+        )
+        if cur and not joined:
+            groups.append(cur)
+            cur = []
+        if sp is None:
+            continue
+        if not cur and not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
+            continue
+        cur.append(sp)
+        if not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
+            groups.append(cur)
+            cur = []
+    for chain in groups:
+        if len(chain) < 2 or chain[-1][5] is not None:
+            continue
+        earlier, last = chain[:-1], chain[-1]
+        cores = []
+        for sp in earlier:
+            m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+            cores.append(text[sp[2] : m.start() if m else sp[3]].split())
+        if not all(cores):
+            continue  # "(B) and C) text": a bare conjunction, handled as a shared label
+        k = max(len(c) for c in cores)
+        # words outside brackets: "(with anterior to the right)" holds no shared phrase
+        words, depth = [], 0
+        for w in re.finditer(r"\S+", text[last[2] : last[3]]):
+            if depth == 0 and not w.group().startswith(("(", "[")):
+                words.append(w)
+            depth = max(0, depth + w.group().count("(") + w.group().count("[") - w.group().count(")") - w.group().count("]"))
+        ta = None
+        for w in words[1 : k + 3]:
+            if w.group().lower() in _STEM_WORDS:
+                ta = last[2] + w.start()
+                break
+            if w.group().endswith(","):
+                ta = last[2] + w.end()
+                break
+        if ta is not None:
+            ta, tb = _trim(text, ta, last[3])
+        if ta is None or tb <= ta:
+            for sp in earlier:  # nothing shared; still, "and" is no part of an item
+                m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+                if m:
+                    sp[3] = m.start()
+            continue
+        for sp in earlier:
+            m = _TRAIL_CONJ.search(text, sp[2], sp[3])
+            if m:
+                sp[3] = m.start()
+            if sp[5] is None:
+                sp[5] = (ta, tb)
 
 
 def _peel(r: _Reader, toks: list[_Tok], start: int, end: int, *, everything: bool) -> int:
