@@ -9,7 +9,8 @@ Subcaption ↔ panel, in order of trust (each step only sees what the previous l
    the more confident reading wins a tie.
 2. ``reading_order``: the panels left, in reading order, zipped with the caption labels
    left, in label order, when the two counts agree. ``position``: the same for captions
-   that say "left"/"right"/"top"/"bottom", by geometry.
+   that say "left"/"right"/"top"/"bottom", by geometry; with more panels than position
+   words, each word names a whole column (row) when the panels form as many.
 3. ``whole_caption``: a panel still unpaired gets the whole caption, flagged as such.
 4. ``no_panel``: a caption label no panel took is kept, with no panel.
 
@@ -213,7 +214,13 @@ def align_subcaptions(
     # 2. reading order (or geometry for position words) when the counts agree
     rest_panels = [i for i in order if i not in assigned]
     rest_labels = [pl.normalise(x) for x in labels if pl.normalise(x) not in taken]
-    if rest_panels and len(rest_panels) == len(rest_labels):
+    if split.alphabet == pl.POSITION and len(rest_panels) > len(rest_labels) > 0:
+        # "active (left) and silent (right)" over a 2x2 grid: a position word names a
+        # whole column (row), so every panel of that band gets it.
+        for i, k in _by_band(rest_panels, rest_labels, boxes):
+            assigned[i] = (k, POSITION, 0.5 * sub_conf[k])
+            taken.add(k)
+    elif rest_panels and len(rest_panels) == len(rest_labels):
         if split.alphabet == pl.POSITION:
             pairs = _by_position(rest_panels, rest_labels, boxes)
             method = POSITION
@@ -275,6 +282,44 @@ def _by_position(panels: list[int], keys: list[str], boxes: Sequence[Box]) -> li
         used.add(i)
         pairs.append((i, k))
     return pairs
+
+
+def _bands(panels: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]]:
+    """Panels grouped into columns (axis 0) or rows (axis 1): boxes whose extents along
+    ``axis`` overlap by more than a tenth of the smaller one share a band."""
+    lo, hi = axis, axis + 2
+    bands: list[list[int]] = []
+    end = None
+    for i in sorted(panels, key=lambda k: (boxes[k][lo], boxes[k][hi])):
+        b = boxes[i]
+        if bands and end is not None:
+            small = min(b[hi] - b[lo], min(boxes[k][hi] - boxes[k][lo] for k in bands[-1]))
+            if end - b[lo] > 0.1 * small:
+                bands[-1].append(i)
+                end = max(end, b[hi])
+                continue
+        bands.append([i])
+        end = b[hi]
+    return bands
+
+
+def _by_band(panels: list[int], keys: list[str], boxes: Sequence[Box]) -> list[tuple[int, str]]:
+    """Position words to whole columns/rows when there are as many bands as words."""
+    canon = [pl.POSITION_WORDS.get(k, k) for k in keys]
+    if set(canon) <= {"left", "right", "middle"}:
+        bands = _bands(panels, boxes, 0)
+        first, last = "left", "right"
+    elif set(canon) <= {"top", "bottom", "middle"}:
+        bands = _bands(panels, boxes, 1)
+        first, last = "top", "bottom"
+    else:
+        return []
+    if len(bands) != len(keys) or len(set(canon)) != len(canon):
+        return []
+    slot = {first: 0, "middle": len(bands) // 2, last: len(bands) - 1}
+    if len({slot[c] for c in canon}) != len(canon):
+        return []
+    return [(i, k) for k, c in zip(keys, canon) for i in bands[slot[c]]]
 
 
 # --------------------------------------------------------------------------- references
