@@ -10,7 +10,10 @@ Subcaption ↔ panel, in order of trust (each step only sees what the previous l
 2. ``reading_order``: the panels left, in reading order, zipped with the caption labels
    left, in label order, when the two counts agree. ``position``: the same for captions
    that say "left"/"right"/"top"/"bottom", by geometry; with more panels than position
-   words, each word names a whole column (row) when the panels form as many.
+   words, each word names a whole column (row) when the panels form as many. When the
+   counts differ, the panels and labels left between two ``ocr_label`` matches are
+   zipped where they are as many (``reading_order`` too). The zips follow row-major
+   order unless the ``ocr_label`` matches run down the columns (column-major XY-cut).
 3. ``whole_caption``: a panel still unpaired gets the whole caption, flagged as such.
 4. ``no_panel``: a caption label no panel took is kept, with no panel.
 
@@ -134,13 +137,19 @@ def _split(idx: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]] |
     return [order[: best[1]], order[best[1] :]]
 
 
-def _xy_cut(idx: list[int], boxes: Sequence[Box]) -> list[int]:
+def column_order(boxes: Sequence[Box]) -> list[int]:
+    """Column-major reading order: the XY-cut trying columns before rows ("A–D" down the
+    left column, "E–H" down the right one)."""
+    return _xy_cut(list(range(len(boxes))), boxes, (0, 1))
+
+
+def _xy_cut(idx: list[int], boxes: Sequence[Box], axes: tuple[int, int] = (1, 0)) -> list[int]:
     if len(idx) <= 1:
         return idx
-    for axis in (1, 0):  # rows first, then columns
+    for axis in axes:  # rows first, then columns (by default)
         groups = _split(idx, boxes, axis)
         if groups:
-            return [i for g in groups for i in _xy_cut(g, boxes)]
+            return [i for g in groups for i in _xy_cut(g, boxes, axes)]
     return rows_order(boxes, idx)
 
 
@@ -200,6 +209,15 @@ def align_subcaptions(
         assigned[i] = (k, OCR_LABEL, (0.7 + 0.3 * conf) * sub_conf[k])
         taken.add(k)
 
+    # The zipping steps below follow the reading order the matches agree with: row-major
+    # unless at least two matches run down the columns instead.
+    if len(assigned) >= 2 and split.alphabet != pl.POSITION:
+        by_rank = {k: r for r, k in enumerate(pl.normalise(x) for x in labels)}
+        cols = column_order(boxes)
+        if not _keeps_order(order, assigned, by_rank) and _keeps_order(cols, assigned, by_rank):
+            order = cols
+            pos = {p: r for r, p in enumerate(order)}
+
     # 1b. A reading that breaks an otherwise consistent layout is an OCR error ("B" read
     # as "a"): when panels and labels are as many and most readings agree with the
     # reading order, the reading order decides for the ones that do not.
@@ -234,6 +252,15 @@ def align_subcaptions(
                 assigned[i] = (k, method, base * sub_conf[k])
                 taken.add(k)
 
+    # 2b. counts differ overall, but the OCR matches cut the layout into stretches: between
+    # two consecutive matches (in reading order, and in caption order), a stretch with as
+    # many panels left as labels left is zipped. "A" unread above a column pair lettered
+    # "B": the one panel before B's takes A.
+    if split.alphabet != pl.POSITION and assigned and any(i not in assigned for i in order):
+        for i, k in _between_anchors(order, assigned, labels, taken):
+            assigned[i] = (k, READING_ORDER, 0.5 * sub_conf[k])
+            taken.add(k)
+
     out: list[SubfigureText] = []
     for i in range(n):
         if i in assigned:
@@ -249,6 +276,32 @@ def align_subcaptions(
             out.append(SubfigureText(None, x, None, spans[k], NO_PANEL, round(sub_conf[k], 3),
                                      split.text_for(x) or caption))
     return out
+
+
+def _keeps_order(order: list[int], assigned: dict, rank: dict[str, int]) -> bool:
+    seq = [rank[assigned[i][0]] for i in order if i in assigned]
+    return all(a < b for a, b in zip(seq, seq[1:]))
+
+
+def _between_anchors(order: list[int], assigned: dict, labels: list[str], taken: set[str]) -> list[tuple[int, str]]:
+    """Zip free panels with free labels stretch by stretch between the assigned panels,
+    when the assignments keep caption order along the reading order and no stretch has
+    more labels left than panels (extra panels, e.g. a legend, just stay unpaired)."""
+    rank = {pl.normalise(x): r for r, x in enumerate(labels)}
+    anchors = sorted((order.index(i), rank[k]) for i, (k, _, _) in assigned.items())
+    if any(a[1] >= b[1] for a, b in zip(anchors, anchors[1:])):
+        return []
+    bounds = [(-1, -1), *anchors, (len(order), len(labels))]
+    keys = [pl.normalise(x) for x in labels]
+    stretches = []
+    for (p0, r0), (p1, r1) in zip(bounds, bounds[1:]):
+        free_p = [i for i in order[p0 + 1:p1] if i not in assigned]
+        free_k = [k for k in keys[r0 + 1:r1] if k not in taken]
+        if len(free_k) > len(free_p):
+            return []  # a label with no panel where it belongs: a match or the split is off
+        stretches.append((free_p, free_k))
+    return [pair for free_p, free_k in stretches if free_p and len(free_p) == len(free_k)
+            for pair in zip(free_p, free_k)]
 
 
 def _monotone(order: list[int], assigned: dict, pairs: list[tuple[int, str]], labels: list[str]) -> bool:
