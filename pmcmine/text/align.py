@@ -210,13 +210,13 @@ def align_subcaptions(
         taken.add(k)
 
     # The zipping steps below follow the reading order the matches agree with: row-major
-    # unless at least two matches run down the columns instead.
+    # unless at least two matches run down the columns instead (they keep caption order
+    # only there, or, with as many panels as labels, sit at their label's place more often).
     if len(assigned) >= 2 and split.alphabet != pl.POSITION:
         by_rank = {k: r for r, k in enumerate(pl.normalise(x) for x in labels)}
         cols = column_order(boxes)
-        if not _keeps_order(order, assigned, by_rank) and _keeps_order(cols, assigned, by_rank):
+        if _agreement(cols, assigned, by_rank, same_count) > _agreement(order, assigned, by_rank, same_count):
             order = cols
-            pos = {p: r for r, p in enumerate(order)}
 
     # 1b. A reading that breaks an otherwise consistent layout is an OCR error ("B" read
     # as "a"): when panels and labels are as many and most readings agree with the
@@ -281,6 +281,13 @@ def align_subcaptions(
 def _keeps_order(order: list[int], assigned: dict, rank: dict[str, int]) -> bool:
     seq = [rank[assigned[i][0]] for i in order if i in assigned]
     return all(a < b for a, b in zip(seq, seq[1:]))
+
+
+def _agreement(order: list[int], assigned: dict, rank: dict[str, int], same_count: bool) -> tuple[bool, int]:
+    """How well OCR matches fit a reading order: caption order kept, then (when panels and
+    labels are as many) how many matches sit exactly at their label's place."""
+    at = sum(rank[assigned[i][0]] == n for n, i in enumerate(order) if i in assigned) if same_count else 0
+    return _keeps_order(order, assigned, rank), at
 
 
 def _between_anchors(order: list[int], assigned: dict, labels: list[str], taken: set[str]) -> list[tuple[int, str]]:
