@@ -9,7 +9,8 @@ off), then scores each gold panel of ``annotations/real_pairs.json`` (see
 :mod:`pmcmine.figures.pair_eval`): found (a subfigure at IoU >= 0.5, one-to-one), paired right
 (and ``subfigure_text`` gave it the right caption label); pair recall, pair precision and
 ImageCLEF accuracy per article, for the dev and the held-out articles, and overall; then how
-often each alignment method fired and how often its pairs were right. Target (issue 13):
+often each alignment method fired and how often its pairs were right; then the alignment
+alone on the gold boxes, with OCR and without (the layout-order fallbacks by themselves). Target (issue 13):
 pair recall and precision >= 0.90 on the held-out articles.
 """
 
@@ -43,7 +44,9 @@ def run(gold_path: Path = GOLD, shared: Path = SHARED, articles: list[str] | Non
     with tempfile.TemporaryDirectory() as tmp:
         path = pe.ingest_corpus(gold, real, db or Path(tmp) / "pairs.duckdb", detector=detector, ocr=ocr)
         scores = pe.evaluate_pairs(path, gold, real)
-    seconds = time.perf_counter() - t
+        seconds = time.perf_counter() - t
+        # alignment alone, on the gold boxes: with the labels OCR reads, and with none
+        aligned = {mode: pe.align_gold_boxes(path, gold, real, ocr=mode == "ocr") for mode in ("ocr", "no_ocr")}
     by_article: dict[str, list] = {}
     for s in scores:
         by_article.setdefault(s.article, []).append(s)
@@ -56,6 +59,10 @@ def run(gold_path: Path = GOLD, shared: Path = SHARED, articles: list[str] | Non
         "methods": {**{sp: pe.method_stats(s for s in scores if s.split == sp)
                        for sp in ("dev", "heldout") if any(s.split == sp for s in scores)},
                     "all": pe.method_stats(scores)},
+        "gold_boxes": {mode: {"splits": {sp: pe.summarise(s for s in ss if s.split == sp)
+                                         for sp in ("dev", "heldout") if any(s.split == sp for s in ss)},
+                              "methods": pe.method_stats(ss)}
+                       for mode, ss in aligned.items()},
         "figures": [{"file": s.file, "gold": s.gold, "predicted": s.predicted, "found": s.found,
                      "right": s.right, "imageclef": round(s.imageclef, 3), "errors": s.errors}
                     for s in scores],
@@ -81,6 +88,13 @@ def print_report(r: dict, verbose: bool = False) -> None:
         for name, m in sorted(ms.items(), key=lambda kv: -kv[1]["fired"]):
             print(f"  {name:15s} fired {m['fired']:3d}  box matched {m['box_matched']:3d}  right {m['right']:3d}  "
                   f"accuracy {m['accuracy']:.3f}  label accuracy (matched boxes) {m['label_accuracy']:.3f}")
+    for mode, g in r["gold_boxes"].items():
+        print(f"alignment alone on the gold boxes, {'OCR on' if mode == 'ocr' else 'no OCR'}:")
+        for sp, m in g["splits"].items():
+            print(f"  {sp:8s} panels {m['gold_panels']:3d}  paired right {m['paired_right']:3d}  "
+                  f"pair recall {m['pair_recall']:.3f}")
+        print("  " + ", ".join(f"{k} {v['right']}/{v['fired']}" for k, v in
+                               sorted(g["methods"].items(), key=lambda kv: -kv[1]["fired"])))
     if verbose:
         for f in r["figures"]:
             if f["errors"]:

@@ -215,3 +215,44 @@ def evaluate_pairs(db: Path | str, gold: Sequence[GoldFigure], real: Path) -> li
     pred = predictions(db, real, gold)
     return [score_figure(g.boxes, g.labels, pred[g.file], file=g.file, article=g.article, split=g.split)
             for g in gold]
+
+
+def align_gold_boxes(db: Path | str, gold: Sequence[GoldFigure], real: Path, *, ocr: bool = True) -> list[FigureScore]:
+    """Alignment alone: the gold boxes (as if detection were perfect) paired with the
+    captions the corpus holds, labels read by OCR or (``ocr=False``) not at all; what is left
+    wrong is OCR + caption splitting + alignment."""
+    import duckdb
+    from PIL import Image
+
+    from pmcmine.figures.labels import read_panel_labels
+    from pmcmine.records import TextSpan
+    from pmcmine.text.align import align
+    from pmcmine.text.subcaptions import split_caption
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT a.location, g.file_name, f.caption, f.caption_markup FROM figures f "
+            "JOIN articles a USING (article_id) "
+            "JOIN figure_graphics g ON g.figure_id = f.figure_id AND g.ordinal = 1").fetchall()
+    finally:
+        con.close()
+    captions = {}
+    for loc, name, caption, markup in rows:
+        folder = Path(loc) if Path(loc).is_dir() else Path(loc).parent
+        try:
+            rel = (folder.resolve() / name).relative_to(real.resolve()).as_posix()
+        except ValueError:
+            continue
+        captions[rel] = (caption or "", [TextSpan(m["start"], m["end"], m["tag"]) for m in markup or []])
+    out = []
+    for g in gold:
+        caption, markup = captions.get(g.file, ("", []))
+        boxes = [tuple(b) for b in g.boxes]
+        labels = read_panel_labels(Image.open(real / g.file).convert("RGB"), boxes) if ocr else None
+        split = split_caption(caption, markup, [x.text for x in labels or [] if x and x.text])
+        res = align(boxes, labels, split)
+        pred = [PredPanel(b, t.label if t else None, t.method if t else None)
+                for b, t in ((b, res.for_panel(i)) for i, b in enumerate(boxes))]
+        out.append(score_figure(g.boxes, g.labels, pred, file=g.file, article=g.article, split=g.split))
+    return out
