@@ -147,13 +147,6 @@ def test_position_words_name_whole_columns():
 
 # --------------------------------------------------------------------------- real articles (../shared)
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("pairs_bench", ROOT / "benchmarks" / "pairs_bench.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_real_grid_caption_pairs_in_layout_order_without_ocr(real_dir):
     from pmcmine.jats import parse_article
 
@@ -164,12 +157,26 @@ def test_real_grid_caption_pairs_in_layout_order_without_ocr(real_dir):
     assert [t.label for t in texts] == [p["caption_label"] for p in gold["panels"]]
 
 
-def test_benchmark_end_to_end_on_one_real_article(real_dir, tmp_path):
-    bench = _bench()
-    r = bench.run(GOLD, real_dir.parent, ["elife-19405"], db=tmp_path / "c.duckdb")
+def test_benchmark_end_to_end_on_one_real_article(real_dir, tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("pairs_bench", ROOT / "benchmarks" / "pairs_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "r.json"
+    bench.main(["--shared", str(real_dir.parent), "--articles", "elife-19405", "--json", str(out)])
+    assert "elife-19405 (heldout)" in capsys.readouterr().out
+    r = json.loads(out.read_text())
     assert set(r["articles"]) == {"elife-19405"} and r["articles"]["elife-19405"]["split"] == "heldout"
     m = r["overall"]
     assert m["figures"] == 1 and m["gold_panels"] == 2
     assert 0.0 <= m["pair_recall"] <= 1.0 and 0.0 <= m["pair_precision"] <= 1.0
     assert sum(x["fired"] for x in r["methods"]["all"].values()) == m["predicted"]
-    bench.print_report(r)
+    assert r["gold_boxes"]["no_ocr"]["splits"]["heldout"]["gold_panels"] == 2
+
+
+def test_cli_eval_pairs_says_what_it_needs(tmp_path):
+    from typer.testing import CliRunner
+
+    from pmcmine.cli import app
+
+    r = CliRunner().invoke(app, ["eval", "pairs", "--shared", str(tmp_path / "nowhere")])
+    assert r.exit_code == 2 and "real" in r.output

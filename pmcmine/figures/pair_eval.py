@@ -1,7 +1,9 @@
 """Scoring the pipeline's pairs (panel crop + caption label) against hand-drawn gold panels.
 
-    gold = load_gold("annotations/real_pairs.json", shared="../shared")
-    report = evaluate_pairs(ingest_corpus(gold, "/tmp/pairs.duckdb"), gold)
+    report = run_benchmark("annotations/real_pairs.json", "../shared")
+    print(format_report(report))
+
+(``benchmarks/pairs_bench.py`` and ``pmcmine eval pairs`` run it.)
 
 A **pair** is one panel of a figure with the caption label it stands for (``None`` when the
 panel gets the whole caption: a single-panel figure, or a panel the caption does not name).
@@ -256,3 +258,88 @@ def align_gold_boxes(db: Path | str, gold: Sequence[GoldFigure], real: Path, *, 
                 for b, t in ((b, res.for_panel(i)) for i, b in enumerate(boxes))]
         out.append(score_figure(g.boxes, g.labels, pred, file=g.file, article=g.article, split=g.split))
     return out
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+# The repository's gold panels (a checkout has them; an installed wheel does not).
+DEFAULT_GOLD = Path(__file__).resolve().parents[2] / "annotations" / "real_pairs.json"
+
+
+def run_benchmark(gold_path: Path | str, shared: Path | str, articles: list[str] | None = None,
+                  detector: str = "auto", ocr: bool = True, db: Path | str | None = None) -> dict:
+    """Ingest the gold figures' articles, score the pairs (and the alignment alone on the
+    gold boxes); returns the report as a dict (what ``--json`` writes)."""
+    import tempfile
+    import time
+
+    gold, real = load_gold(gold_path, shared)
+    if articles:
+        gold = [g for g in gold if g.article in articles]
+    if not gold:
+        raise ValueError(f"no gold figures for {articles}")
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = ingest_corpus(gold, real, db or Path(tmp) / "pairs.duckdb", detector=detector, ocr=ocr)
+        scores = evaluate_pairs(path, gold, real)
+        seconds = time.perf_counter() - t
+        # alignment alone, on the gold boxes: with the labels OCR reads, and with none
+        aligned = {mode: align_gold_boxes(path, gold, real, ocr=mode == "ocr") for mode in ("ocr", "no_ocr")}
+    by_article: dict[str, list] = {}
+    for s in scores:
+        by_article.setdefault(s.article, []).append(s)
+    report = {
+        "detector": detector, "ocr": ocr, "seconds": round(seconds, 1),
+        "articles": {a: {"split": ss[0].split, **summarise(ss)} for a, ss in by_article.items()},
+        "splits": {sp: summarise(s for s in scores if s.split == sp)
+                   for sp in ("dev", "heldout") if any(s.split == sp for s in scores)},
+        "overall": summarise(scores),
+        "methods": {**{sp: method_stats(s for s in scores if s.split == sp)
+                       for sp in ("dev", "heldout") if any(s.split == sp for s in scores)},
+                    "all": method_stats(scores)},
+        "gold_boxes": {mode: {"splits": {sp: summarise(s for s in ss if s.split == sp)
+                                         for sp in ("dev", "heldout") if any(s.split == sp for s in ss)},
+                              "methods": method_stats(ss)}
+                       for mode, ss in aligned.items()},
+        "figures": [{"file": s.file, "gold": s.gold, "predicted": s.predicted, "found": s.found,
+                     "right": s.right, "imageclef": round(s.imageclef, 3), "errors": s.errors}
+                    for s in scores],
+    }
+    return report
+
+
+def _report_line(name: str, m: dict) -> str:
+    return (f"{name:28s} figs {m['figures']:3d}  panels {m['gold_panels']:3d}  pred {m['predicted']:3d}  "
+            f"found {m['found']:.3f}  pair recall {m['pair_recall']:.3f}  precision {m['pair_precision']:.3f}  "
+            f"ImageCLEF {m['imageclef']:.3f}")
+
+
+def format_report(r: dict, verbose: bool = False) -> str:
+    """The report as text: per article, dev / held-out / all, methods, gold-box alignment."""
+    lines: list[str] = []
+    add = lines.append
+    add(f"detector {r['detector']}, OCR {'on' if r['ocr'] else 'off'}, {r['seconds']} s")
+    for a, m in r["articles"].items():
+        add(_report_line(f"{a} ({m['split']})", m))
+    for sp, m in r["splits"].items():
+        add(_report_line(sp.upper(), m))
+    add(_report_line("ALL", r["overall"]))
+    for sp, ms in r["methods"].items():
+        add(f"alignment methods, {sp}:")
+        for name, m in sorted(ms.items(), key=lambda kv: -kv[1]["fired"]):
+            add(f"  {name:15s} fired {m['fired']:3d}  box matched {m['box_matched']:3d}  right {m['right']:3d}  "
+                f"accuracy {m['accuracy']:.3f}  label accuracy (matched boxes) {m['label_accuracy']:.3f}")
+    for mode, g in r["gold_boxes"].items():
+        add(f"alignment alone on the gold boxes, {'OCR on' if mode == 'ocr' else 'no OCR'}:")
+        for sp, m in g["splits"].items():
+            add(f"  {sp:8s} panels {m['gold_panels']:3d}  paired right {m['paired_right']:3d}  "
+                f"pair recall {m['pair_recall']:.3f}")
+        add("  " + ", ".join(f"{k} {v['right']}/{v['fired']}" for k, v in
+                             sorted(g["methods"].items(), key=lambda kv: -kv[1]["fired"])))
+    if verbose:
+        for f in r["figures"]:
+            if f["errors"]:
+                add(f"{f['file']}: right {f['right']}/{f['gold']}, predicted {f['predicted']}")
+                for e in f["errors"]:
+                    add(f"    {e}")
+    return "\n".join(lines)
