@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from pmcmine.jats import parse_article
 from pmcmine.pipeline.ingest import ingest
 from pmcmine.pipeline.stages import StageOptions
