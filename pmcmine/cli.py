@@ -412,6 +412,40 @@ def detector_eval(
     console.print(t)
 
 
+eval_app = typer.Typer(help="Measure the pipeline on real annotated data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("pairs")
+def eval_pairs(
+    shared: Annotated[Path, typer.Option(help="Folder holding real/ (the shared real articles).")] = Path("../shared"),
+    gold: Annotated[Optional[Path], typer.Option(help="Gold panels [default: annotations/real_pairs.json of the checkout].")] = None,
+    articles: Annotated[Optional[list[str]], typer.Option("--article", help="Only this article folder (repeatable).")] = None,
+    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not read panel labels.")] = False,
+    out_json: Annotated[Optional[Path], typer.Option("--json", help="Write the report as JSON.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error per figure.")] = False,
+) -> None:
+    """Ingest the annotated real articles and score their pairs (panel + caption label):
+    pair recall / precision and ImageCLEF accuracy per article, dev and held-out."""
+    import json
+
+    from pmcmine.figures.pair_eval import DEFAULT_GOLD, format_report, run_benchmark
+
+    gold = gold or DEFAULT_GOLD
+    if not gold.is_file() or not ((shared / "real").is_dir() or shared.name == "real"):
+        console.print(f"[red]eval pairs needs {gold} and {shared}/real[/red]")
+        raise typer.Exit(2)
+    try:
+        report = run_benchmark(gold, shared, articles, detector, not no_ocr)
+    except ValueError as exc:
+        console.print(f"[red]eval pairs failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    print(format_report(report, verbose))
+    if out_json:
+        out_json.write_text(json.dumps(report, indent=1))
+
+
 @detector_app.command("train")
 def detector_train(
     data: Annotated[Path, typer.Option(help="Ultralytics data.yaml (the synthetic generator writes one).")],

@@ -76,6 +76,10 @@ class Figure:
     group_id: str | None = None  # enclosing <fig-group> id
     group_caption: str | None = None
     graphics: list[Graphic] = field(default_factory=list)
+    # Set for figures of a <sub-article>/<response> (eLife decision letter, author response):
+    # its id (or "#<n>") and its article-type ("decision-letter", "reply"); None for the paper's own.
+    sub_article_id: str | None = None
+    sub_article_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -98,6 +102,7 @@ class FigureRef:
     ref_end: int = 0
     paragraph_id: str | None = None
     section: str | None = None  # title of the enclosing <sec>
+    sub_article_id: str | None = None  # the <sub-article> the reference sits in, if any
 
     @property
     def resolved(self) -> bool:

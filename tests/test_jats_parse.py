@@ -145,7 +145,7 @@ def test_xml_pmcid_beats_the_hint():
     assert parse_article(art(), article_id="PMC1").meta.article_id == "PMC2222"
 
 
-def test_ids_of_sub_articles_and_figures_are_ignored():
+def test_ids_of_sub_articles_and_figures_do_not_become_the_articles():
     meta = "<article-meta><title-group><article-title>T</article-title></title-group></article-meta>"
     body = '<sec><fig id="f1"><object-id pub-id-type="doi">10.1/fig</object-id><label>Figure 1</label></fig></sec>'
     sub = (
@@ -156,9 +156,10 @@ def test_ids_of_sub_articles_and_figures_are_ignored():
     )
     a = parse_article(art(meta=meta, body=body, after=sub), article_id="X")
     assert a.meta.doi is None
-    assert [f.xml_id for f in a.figures] == ["f1"]
+    assert [(f.xml_id, f.sub_article_id, f.sub_article_type) for f in a.figures] == [
+        ("f1", None, None), ("sa1fig1", "SA1", "decision-letter")]
     assert a.figures[0].doi == "10.1/fig"
-    assert a.refs == []
+    assert [(r.figure_id, r.sub_article_id) for r in a.refs] == [("X/f1", "SA1")]
 
 
 def test_pub_date_prefers_the_precise_date_over_a_vague_earlier_looking_one():
@@ -426,10 +427,30 @@ def test_footnotes_tables_and_figures_inside_a_paragraph_are_not_its_text():
     assert refs[0].sentence == "Cells grew fast (Fig. 1)."
 
 
-def test_sub_article_references_and_figures_are_left_out():
+def test_sub_article_references_and_figures_are_kept_and_marked():
     sub = '<sub-article article-type="reply"><body><p>See <xref ref-type="fig" rid="F1">Figure 1</xref>.</p><fig id="ar1"/></body></sub-article>'
     a = parse_article(art(body='<p>Main <xref ref-type="fig" rid="F1">Figure 1</xref>.</p>', floats=fig("F1", "Figure 1"), after=sub))
-    assert len(a.refs) == 1 and [f.xml_id for f in a.figures] == ["F1"]
+    assert [(f.xml_id, f.sub_article_id, f.sub_article_type) for f in a.figures] == [
+        ("F1", None, None), ("ar1", "#1", "reply")]
+    assert [(r.figure_id, r.sub_article_id) for r in a.refs] == [("PMC2222/F1", None), ("PMC2222/F1", "#1")]
+
+
+def test_a_sub_article_resolves_its_own_ids_first_and_figure_ids_stay_unique():
+    # Publishers number each reply's images from 1 again; an id can repeat across documents,
+    # and an ordinal fallback ("fig2") can equal another figure's own id.
+    sub = ('<sub-article article-type="reply" id="R1"><body>'
+           '<p>See <xref ref-type="fig" rid="F1">Author response image 1</xref> and '
+           '<xref ref-type="fig" rid="F2">Figure 2</xref>.</p>'
+           '<fig id="F1"><label>Author response image 1.</label><caption><p>Reply.</p></caption></fig>'
+           '</body></sub-article>')
+    floats = fig("F1", "Figure 1") + fig("F2", "Figure 2") + fig("fig4", "Figure 3")  # the reply's is the 4th
+    a = parse_article(art(body="<p>Main.</p>", floats=floats, after=sub))
+    ids = [f.figure_id for f in a.figures]
+    assert len(set(ids)) == len(ids) == 4 and ids[2] == "PMC2222/fig4"
+    reply_fig = a.figures[-1]
+    assert (reply_fig.xml_id, reply_fig.sub_article_id, reply_fig.label) == ("F1", "R1", "Author response image 1.")
+    assert [(r.rid, r.figure_id) for r in a.refs] == [("F1", reply_fig.figure_id), ("F2", "PMC2222/F2")]
+    assert any("duplicate id" in w for w in a.warnings)
 
 
 def test_input_kinds(tmp_path):

@@ -308,8 +308,14 @@ def test_elife_30274_figure_supplements(real_dir):
     ]
     assert a.figures[2].doi == "10.7554/eLife.30274.004"
     assert a.figures[2].caption.startswith("Logarithmic expression of genes. This is the same experiment as in Figure 2. (A–B, E–F)")
-    # 17 references in the article; the 18th sits in the author response (a sub-article) and is left out
-    assert len(a.refs) == 17
+    # 17 references in the article; the 18th sits in the author response (sub-article SA2)
+    # and points back at a figure supplement of the paper
+    assert len(a.refs) == 18
+    assert [r.sub_article_id for r in a.refs[:17]] == [None] * 17
+    last = a.refs[-1]
+    assert (last.sub_article_id, last.figure_id, last.text) == (
+        "SA2", f"{a.meta.article_id}/fig2s2", "Figure 2—figure supplement 2")
+    assert all(f.sub_article_id is None for f in a.figures)
     assert a.meta.pub_dates == {"epub": "2018-01-09", "collection": "2018"}
     assert a.meta.title == "Replication Study: Transcriptional amplification in tumor cells with elevated c-Myc"
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
 from PIL import Image
 
-from pmcmine.figures.classic import Panel
+from pmcmine.figures.classic import Panel, ink_mask
 from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
 
 
@@ -40,6 +41,34 @@ def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool,
     return SplitResult(list(panels), list(lbs), detector.name, grouping)
 
 
+# A caption that names no panels gives no count to check a split against, so the image alone
+# must carry it. On real single charts and diagrams YOLO proposes fragments (legends, axis
+# titles, text boxes) at middling scores, and real panels score high: keep a split only when
+# at least two panels are this confident, else the figure is one panel (its inked extent).
+# Set on the dev articles of benchmarks/pairs_bench.py (annotations/real_pairs.json).
+CONFIDENT_SPLIT = 0.8
+
+
+def _uncaptioned(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters) -> SplitResult:
+    result = _one(detector, image, caption_labels, ocr, letters)
+    keep = [i for i, p in enumerate(result.panels) if p.score >= CONFIDENT_SPLIT]
+    if len(keep) >= 2:
+        result.panels = [result.panels[i] for i in keep]
+        result.label_boxes = [result.label_boxes[i] for i in keep]
+        return result
+    return SplitResult([Panel(content_box(image), 1.0)], [None], result.detector,
+                       tried={result.detector: len(result.panels)})
+
+
+def content_box(image: Image.Image) -> tuple[int, int, int, int]:
+    """The box around everything drawn on the figure (the whole image when it is blank)."""
+    mask = ink_mask(image)
+    ys, xs = np.nonzero(mask)
+    if not len(xs):
+        return (0, 0, image.width, image.height)
+    return (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
 def _letters(caption_labels: Sequence[str]) -> int:
     return len({x.lower() for x in caption_labels if x})
 
@@ -58,6 +87,8 @@ def split_figure(image: Image.Image, detector, caption_labels: Sequence[str] = (
             cache.append(read_figure_labels(image))
         return cache[0]
 
+    if len(candidates) > 1 and n < 2:
+        return _uncaptioned(candidates[0], image, caption_labels, ocr, letters)
     if len(candidates) == 1 or n < 2:
         return _one(candidates[0], image, caption_labels, ocr, letters)
     results = [_one(d, image, caption_labels, ocr, letters) for d in candidates]

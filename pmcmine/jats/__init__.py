@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from pmcmine.jats.figures import read_figures
+from pmcmine.jats.figures import SubArticles, read_figures
 from pmcmine.jats.graphics import MemberIndex
 from pmcmine.jats.meta import read_meta
 from pmcmine.jats.refs import read_refs
@@ -49,6 +49,7 @@ def parse_article(
     if child(doc.article, "body") is None:
         warnings.append("no <body>: the article has no main text")
     members = MemberIndex(member_names) if member_names else None
-    figures = read_figures(doc.article, meta.article_id, members, warnings)
-    refs = read_refs(doc.article, meta.article_id, figures, warnings)
+    subs = SubArticles(doc.article)
+    figures = read_figures(doc.article, meta.article_id, members, warnings, subs)
+    refs = read_refs(doc.article, meta.article_id, figures, warnings, subs)
     return ParsedArticle(meta=meta, figures=figures, refs=refs, warnings=warnings)

@@ -1,13 +1,16 @@
 """Figures: label, number, caption (with styled runs), DOI, group and images.
 
-Every ``<fig>`` of the article proper counts, wherever it sits (body sections,
-``<floats-group>``, ``<back>``/``<app>``, ``<boxed-text>``, ``<fig-group>`` members such
-as eLife figure supplements). Figures inside ``<sub-article>`` / ``<response>``
-(decision letters, author responses) are left out: they illustrate the review, not
-the paper.
+Every ``<fig>`` counts, wherever it sits (body sections, ``<floats-group>``,
+``<back>``/``<app>``, ``<boxed-text>``, ``<fig-group>`` members such as eLife figure
+supplements), and so do figures inside ``<sub-article>`` / ``<response>`` (decision
+letters, author responses: "Author response image 1"). Those illustrate the review, not
+the paper, so they carry the id and type of their (innermost) sub-article and users can
+filter them out; the article's own figures have none.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pmcmine.jats.graphics import MemberIndex, figure_graphics
 from pmcmine.jats.panels import number_from_label
@@ -15,25 +18,64 @@ from pmcmine.jats.text import flatten, flatten_text
 from pmcmine.jats.xml import child
 from pmcmine.records import Figure
 
-# Top-level parts of <article> that belong to another document.
-NOT_THE_ARTICLE = frozenset({"sub-article", "response"})
+# Elements nested in <article> that are documents of their own (review, reply).
+SUB_ARTICLES = frozenset({"sub-article", "response"})
 
 
-def article_parts(article):
-    """The children of ``<article>`` that hold the article's own content."""
-    return [c for c in article if isinstance(c.tag, str) and c.tag not in NOT_THE_ARTICLE]
+@dataclass(frozen=True, slots=True)
+class SubArticle:
+    key: str  # its id attribute, else "#<n>" (document order among sub-articles)
+    type: str  # article-type / response-type as written, else the element name
 
 
-def read_figures(article, article_id: str, members: MemberIndex | None, warnings: list[str]) -> list[Figure]:
+class SubArticles:
+    """Which sub-article (if any) encloses an element; one index per document."""
+
+    def __init__(self, article) -> None:
+        self._of: dict = {}
+        for n, el in enumerate((e for e in article.iter() if e.tag in SUB_ARTICLES), start=1):
+            kind = el.get("article-type") or el.get("response-type") or el.tag
+            self._of[el] = SubArticle((el.get("id") or "").strip() or f"#{n}", kind.strip())
+
+    def chain(self, el) -> list[SubArticle | None]:
+        """Enclosing sub-articles, innermost first, ending with None (the article proper)."""
+        out: list[SubArticle | None] = []
+        node = el.getparent()
+        while node is not None:
+            sub = self._of.get(node)
+            if sub is not None:
+                out.append(sub)
+            node = node.getparent()
+        out.append(None)
+        return out
+
+    def of(self, el) -> SubArticle | None:
+        return self.chain(el)[0]
+
+
+def read_figures(article, article_id: str, members: MemberIndex | None, warnings: list[str],
+                 subs: SubArticles | None = None) -> list[Figure]:
+    subs = subs or SubArticles(article)
     figures: list[Figure] = []
     used_ids: set[str] = set()
-    for part in article_parts(article):
-        for fig in part.iter("fig"):
-            figures.append(_figure(fig, article_id, len(figures) + 1, members, used_ids, warnings))
+    used_figure_ids: set[str] = set()
+    for fig in article.iter("fig"):
+        figures.append(_figure(fig, article_id, len(figures) + 1, members, used_ids,
+                               used_figure_ids, warnings, subs.of(fig)))
     return figures
 
 
-def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
+def _unique(candidate: str, used: set[str]) -> str:
+    # The ordinal fallback ("fig3") can equal another figure's own id: never reuse an id.
+    out, k = candidate, 1
+    while out in used:
+        k += 1
+        out = f"{candidate}~{k}"
+    used.add(out)
+    return out
+
+
+def _figure(fig, article_id, ordinal, members, used_ids, used_figure_ids, warnings, sub) -> Figure:
     xml_id = (fig.get("id") or "").strip() or None
     name = f"figure {xml_id}" if xml_id else f"figure #{ordinal} (no id)"
     if xml_id is not None and xml_id in used_ids:
@@ -41,6 +83,7 @@ def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
         figure_id = f"{article_id}/fig{ordinal}"
     else:
         figure_id = f"{article_id}/{xml_id}" if xml_id else f"{article_id}/fig{ordinal}"
+    figure_id = _unique(figure_id, used_figure_ids)
     if xml_id is not None:
         used_ids.add(xml_id)
 
@@ -99,4 +142,6 @@ def _figure(fig, article_id, ordinal, members, used_ids, warnings) -> Figure:
         group_id=group_id,
         group_caption=group_caption,
         graphics=graphics,
+        sub_article_id=sub.key if sub else None,
+        sub_article_type=sub.type if sub else None,
     )

@@ -76,6 +76,8 @@ def article_rows(result: IngestResult, now: dt.datetime) -> dict[str, list[dict]
                 "group_id": fig.group_id,
                 "group_caption": fig.group_caption,
                 "n_graphics": len(fig.graphics),
+                "sub_article_id": fig.sub_article_id,
+                "sub_article_type": fig.sub_article_type,
             }
         )
         for i, g in enumerate(fig.graphics, start=1):
@@ -114,6 +116,7 @@ def article_rows(result: IngestResult, now: dt.datetime) -> dict[str, list[dict]
             "ref_end": r.ref_end,
             "paragraph_id": r.paragraph_id,
             "section": r.section,
+            "sub_article_id": r.sub_article_id,
         }
         for r in art.refs
     ]

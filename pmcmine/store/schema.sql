@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS figures (
     doi            VARCHAR,
     group_id       VARCHAR,                  -- enclosing <fig-group>
     group_caption  VARCHAR,
-    n_graphics     INTEGER
+    n_graphics     INTEGER,
+    sub_article_id   VARCHAR,                -- <sub-article> holding the figure (eLife decision letter,
+    sub_article_type VARCHAR                 -- author response): its id and article-type; NULL = the paper's own
 );
 
 CREATE TABLE IF NOT EXISTS figure_graphics (
@@ -82,7 +84,8 @@ CREATE TABLE IF NOT EXISTS figure_refs (
     ref_start    INTEGER,                    -- offsets of text in sentence
     ref_end      INTEGER,
     paragraph_id VARCHAR,
-    section      VARCHAR
+    section      VARCHAR,
+    sub_article_id VARCHAR                   -- <sub-article> the reference sits in; NULL = the paper
 );
 
 -- One row per ingest attempt: the audit trail of what was read, from where, and how it went.
@@ -254,3 +257,8 @@ CREATE TABLE IF NOT EXISTS modalities (
     via         VARCHAR,                     -- concept | cue
     evidence    VARCHAR[]                    -- the words that gave it away
 );
+
+-- Columns added after corpora were first written: old corpora gain them on the next connect.
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS sub_article_id VARCHAR;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS sub_article_type VARCHAR;
+ALTER TABLE figure_refs ADD COLUMN IF NOT EXISTS sub_article_id VARCHAR;

@@ -9,7 +9,11 @@ Subcaption ↔ panel, in order of trust (each step only sees what the previous l
    the more confident reading wins a tie.
 2. ``reading_order``: the panels left, in reading order, zipped with the caption labels
    left, in label order, when the two counts agree. ``position``: the same for captions
-   that say "left"/"right"/"top"/"bottom", by geometry.
+   that say "left"/"right"/"top"/"bottom", by geometry; with more panels than position
+   words, each word names a whole column (row) when the panels form as many. When the
+   counts differ, the panels and labels left between two ``ocr_label`` matches are
+   zipped where they are as many (``reading_order`` too). The zips follow row-major
+   order unless the ``ocr_label`` matches run down the columns (column-major XY-cut).
 3. ``whole_caption``: a panel still unpaired gets the whole caption, flagged as such.
 4. ``no_panel``: a caption label no panel took is kept, with no panel.
 
@@ -133,13 +137,19 @@ def _split(idx: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]] |
     return [order[: best[1]], order[best[1] :]]
 
 
-def _xy_cut(idx: list[int], boxes: Sequence[Box]) -> list[int]:
+def column_order(boxes: Sequence[Box]) -> list[int]:
+    """Column-major reading order: the XY-cut trying columns before rows ("A–D" down the
+    left column, "E–H" down the right one)."""
+    return _xy_cut(list(range(len(boxes))), boxes, (0, 1))
+
+
+def _xy_cut(idx: list[int], boxes: Sequence[Box], axes: tuple[int, int] = (1, 0)) -> list[int]:
     if len(idx) <= 1:
         return idx
-    for axis in (1, 0):  # rows first, then columns
+    for axis in axes:  # rows first, then columns (by default)
         groups = _split(idx, boxes, axis)
         if groups:
-            return [i for g in groups for i in _xy_cut(g, boxes)]
+            return [i for g in groups for i in _xy_cut(g, boxes, axes)]
     return rows_order(boxes, idx)
 
 
@@ -199,6 +209,15 @@ def align_subcaptions(
         assigned[i] = (k, OCR_LABEL, (0.7 + 0.3 * conf) * sub_conf[k])
         taken.add(k)
 
+    # The zipping steps below follow the reading order the matches agree with: row-major
+    # unless at least two matches run down the columns instead (they keep caption order
+    # only there, or, with as many panels as labels, sit at their label's place more often).
+    if len(assigned) >= 2 and split.alphabet != pl.POSITION:
+        by_rank = {k: r for r, k in enumerate(pl.normalise(x) for x in labels)}
+        cols = column_order(boxes)
+        if _agreement(cols, assigned, by_rank, same_count) > _agreement(order, assigned, by_rank, same_count):
+            order = cols
+
     # 1b. A reading that breaks an otherwise consistent layout is an OCR error ("B" read
     # as "a"): when panels and labels are as many and most readings agree with the
     # reading order, the reading order decides for the ones that do not.
@@ -213,7 +232,13 @@ def align_subcaptions(
     # 2. reading order (or geometry for position words) when the counts agree
     rest_panels = [i for i in order if i not in assigned]
     rest_labels = [pl.normalise(x) for x in labels if pl.normalise(x) not in taken]
-    if rest_panels and len(rest_panels) == len(rest_labels):
+    if split.alphabet == pl.POSITION and len(rest_panels) > len(rest_labels) > 0:
+        # "active (left) and silent (right)" over a 2x2 grid: a position word names a
+        # whole column (row), so every panel of that band gets it.
+        for i, k in _by_band(rest_panels, rest_labels, boxes):
+            assigned[i] = (k, POSITION, 0.5 * sub_conf[k])
+            taken.add(k)
+    elif rest_panels and len(rest_panels) == len(rest_labels):
         if split.alphabet == pl.POSITION:
             pairs = _by_position(rest_panels, rest_labels, boxes)
             method = POSITION
@@ -226,6 +251,15 @@ def align_subcaptions(
             for i, k in pairs:
                 assigned[i] = (k, method, base * sub_conf[k])
                 taken.add(k)
+
+    # 2b. counts differ overall, but the OCR matches cut the layout into stretches: between
+    # two consecutive matches (in reading order, and in caption order), a stretch with as
+    # many panels left as labels left is zipped. "A" unread above a column pair lettered
+    # "B": the one panel before B's takes A.
+    if split.alphabet != pl.POSITION and assigned and any(i not in assigned for i in order):
+        for i, k in _between_anchors(order, assigned, labels, taken):
+            assigned[i] = (k, READING_ORDER, 0.5 * sub_conf[k])
+            taken.add(k)
 
     out: list[SubfigureText] = []
     for i in range(n):
@@ -242,6 +276,39 @@ def align_subcaptions(
             out.append(SubfigureText(None, x, None, spans[k], NO_PANEL, round(sub_conf[k], 3),
                                      split.text_for(x) or caption))
     return out
+
+
+def _keeps_order(order: list[int], assigned: dict, rank: dict[str, int]) -> bool:
+    seq = [rank[assigned[i][0]] for i in order if i in assigned]
+    return all(a < b for a, b in zip(seq, seq[1:]))
+
+
+def _agreement(order: list[int], assigned: dict, rank: dict[str, int], same_count: bool) -> tuple[bool, int]:
+    """How well OCR matches fit a reading order: caption order kept, then (when panels and
+    labels are as many) how many matches sit exactly at their label's place."""
+    at = sum(rank[assigned[i][0]] == n for n, i in enumerate(order) if i in assigned) if same_count else 0
+    return _keeps_order(order, assigned, rank), at
+
+
+def _between_anchors(order: list[int], assigned: dict, labels: list[str], taken: set[str]) -> list[tuple[int, str]]:
+    """Zip free panels with free labels stretch by stretch between the assigned panels,
+    when the assignments keep caption order along the reading order and no stretch has
+    more labels left than panels (extra panels, e.g. a legend, just stay unpaired)."""
+    rank = {pl.normalise(x): r for r, x in enumerate(labels)}
+    anchors = sorted((order.index(i), rank[k]) for i, (k, _, _) in assigned.items())
+    if any(a[1] >= b[1] for a, b in zip(anchors, anchors[1:])):
+        return []
+    bounds = [(-1, -1), *anchors, (len(order), len(labels))]
+    keys = [pl.normalise(x) for x in labels]
+    stretches = []
+    for (p0, r0), (p1, r1) in zip(bounds, bounds[1:]):
+        free_p = [i for i in order[p0 + 1:p1] if i not in assigned]
+        free_k = [k for k in keys[r0 + 1:r1] if k not in taken]
+        if len(free_k) > len(free_p):
+            return []  # a label with no panel where it belongs: a match or the split is off
+        stretches.append((free_p, free_k))
+    return [pair for free_p, free_k in stretches if free_p and len(free_p) == len(free_k)
+            for pair in zip(free_p, free_k)]
 
 
 def _monotone(order: list[int], assigned: dict, pairs: list[tuple[int, str]], labels: list[str]) -> bool:
@@ -275,6 +342,44 @@ def _by_position(panels: list[int], keys: list[str], boxes: Sequence[Box]) -> li
         used.add(i)
         pairs.append((i, k))
     return pairs
+
+
+def _bands(panels: list[int], boxes: Sequence[Box], axis: int) -> list[list[int]]:
+    """Panels grouped into columns (axis 0) or rows (axis 1): boxes whose extents along
+    ``axis`` overlap by more than a tenth of the smaller one share a band."""
+    lo, hi = axis, axis + 2
+    bands: list[list[int]] = []
+    end = None
+    for i in sorted(panels, key=lambda k: (boxes[k][lo], boxes[k][hi])):
+        b = boxes[i]
+        if bands and end is not None:
+            small = min(b[hi] - b[lo], min(boxes[k][hi] - boxes[k][lo] for k in bands[-1]))
+            if end - b[lo] > 0.1 * small:
+                bands[-1].append(i)
+                end = max(end, b[hi])
+                continue
+        bands.append([i])
+        end = b[hi]
+    return bands
+
+
+def _by_band(panels: list[int], keys: list[str], boxes: Sequence[Box]) -> list[tuple[int, str]]:
+    """Position words to whole columns/rows when there are as many bands as words."""
+    canon = [pl.POSITION_WORDS.get(k, k) for k in keys]
+    if set(canon) <= {"left", "right", "middle"}:
+        bands = _bands(panels, boxes, 0)
+        first, last = "left", "right"
+    elif set(canon) <= {"top", "bottom", "middle"}:
+        bands = _bands(panels, boxes, 1)
+        first, last = "top", "bottom"
+    else:
+        return []
+    if len(bands) != len(keys) or len(set(canon)) != len(canon):
+        return []
+    slot = {first: 0, "middle": len(bands) // 2, last: len(bands) - 1}
+    if len({slot[c] for c in canon}) != len(canon):
+        return []
+    return [(i, k) for k, c in zip(keys, canon) for i in bands[slot[c]]]
 
 
 # --------------------------------------------------------------------------- references
