@@ -194,7 +194,7 @@ def child(mode: str, url: str, db: Path, stages_json: str) -> dict:
 
         ray.shutdown()
     return {"mode": mode, "workers": workers, "seconds": s.seconds, "planned": s.planned,
-            "failed": s.failed, "figures": s.figures, "startup": startup, "counts": counts,
+            "failed": s.failed, "figures": s.figures, "bytes": s.bytes, "startup": startup, "counts": counts,
             "times": dict(stats["times"]), "cpu_times": dict(stats["cpu_times"]), "total": stats["total"], "cpu": stats["cpu"],
             "write": stats["write"], "driver_cpu": driver_cpu,
             "driver_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -224,7 +224,8 @@ def report_run(r: dict) -> None:
           f"{n / max(1e-9, r['seconds'] - load):.2f} articles/s")
     print(f"   worker CPU {1000 * r['cpu'] / n:.0f} ms/article, wall {1000 * r['total'] / n:.0f} ms/article "
           f"(wall > CPU: waiting for a core); driver CPU {1000 * r['driver_cpu'] / n:.0f} ms/article")
-    print(f"   rows: {r['counts']}")
+    print(f"   rows: {r['counts']}; fetched {r.get('bytes', 0) / 1e6:.1f} MB "
+          f"({r.get('bytes', 0) / 1e3 / n:.0f} kB/article)")
     total, cpu = r["total"] or 1.0, r["cpu"] or 1.0
     parts = sorted(r["cpu_times"].items(), key=lambda kv: -kv[1])
     print("   worker time by stage (summed over tasks; CPU is what a core pays, wall adds waiting):")
@@ -238,9 +239,10 @@ def report_run(r: dict) -> None:
 
 
 def summary_table(runs: dict[str, list[dict]], cores: int) -> None:
-    print("\n== summary (min / median over repeats; rates from first task to last commit)")
+    print("\n== summary (min / median over repeats; rates from first task to last commit; "
+          "CPU ms/art and art/CPU-s: worker CPU, model loading left out)")
     head = f"{'mode':<11} {'art/s':>13} {'art/s/core':>13} {'fig/s/core':>13} {'vs 1 worker':>12} " \
-           f"{'write %':>8} {'max RSS/worker':>15} {'loads':>6} {'load avg':>9}"
+           f"{'CPU ms/art':>11} {'art/CPU-s':>10} {'write %':>8} {'max RSS/worker':>15} {'loads':>6} {'load avg':>9}"
     print(head)
     print("-" * len(head))
     base = runs.get("1") or runs.get("none")
@@ -253,9 +255,13 @@ def summary_table(runs: dict[str, list[dict]], cores: int) -> None:
         loads = statistics.median(len(r["rss"]) for r in rs)
         write = statistics.median(100 * r["write"] / r["seconds"] for r in rs)
         ratio = statistics.median(rates) / base_med if base_med else float("nan")
+        # Worker CPU per article (models' loading left out): what a core pays, whatever else
+        # the machine runs — the load-independent per-core rate the cost model uses.
+        cpu_ms = statistics.median(1000 * (r["cpu"] - r["cpu_times"].get("model load", 0.0)) / r["planned"]
+                                   for r in rs)
         print(f"{_label(mode):<11} {min(rates):5.2f} / {statistics.median(rates):5.2f} "
               f"{min(rates) / w:5.2f} / {statistics.median(rates) / w:5.2f} "
-              f"{min(figs):5.2f} / {statistics.median(figs):5.2f} {ratio:11.2f}x {write:7.1f}% "
+              f"{min(figs):5.2f} / {statistics.median(figs):5.2f} {ratio:11.2f}x {cpu_ms:11.0f} {1000 / cpu_ms:10.2f} {write:7.1f}% "
               f"{rss:11.0f} MiB {loads:6.0f} {statistics.median(r['load1'] for r in rs):9.1f}")
     if "1" in runs and "2" in runs:
         a = statistics.median(_rate(r) for r in runs["1"])
@@ -281,6 +287,7 @@ def main() -> None:
     ap.add_argument("--stages", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file too
     if args.child:
         print("RESULT " + json.dumps(child(args.child, args.url, args.db, args.stages)))
         return
