@@ -98,3 +98,25 @@ def test_merge_keeps_a_newer_version(sample, tmp_path):
     with Corpus(tmp_path / "m.duckdb", read_only=True) as c:
         assert c.sql(f"SELECT title FROM articles WHERE article_id = '{aid}'").fetchone()[0] == "newer"
         assert c.sql("SELECT count(*) - count(DISTINCT figure_id) FROM figures").fetchone()[0] == 0
+
+
+def test_cli_shards_and_merge(sample, tmp_path):
+    from typer.testing import CliRunner
+
+    from pmcmine.cli import app
+
+    runner = CliRunner()
+    with BucketServer(sample / "cloud") as server:
+        harvest(opts(server.url, stages=STAGES), tmp_path / "one.duckdb")
+        for i in range(2):
+            r = runner.invoke(app, ["harvest", "--endpoint", server.url, "--shard", f"{i}/2", "--no-tag",
+                                    "--detector", "none", "--quiet", "--db", str(tmp_path / f"s{i}.duckdb")])
+            assert r.exit_code == 0, r.output
+        r = runner.invoke(app, ["harvest", "--endpoint", server.url, "--shard", "2/2", "--db", str(tmp_path / "x.duckdb")])
+        assert r.exit_code == 2 and "--shard" in r.output
+    r = runner.invoke(app, ["merge", "--db", str(tmp_path / "m.duckdb"), str(tmp_path / "s0.duckdb"),
+                            str(tmp_path / "s1.duckdb")])
+    assert r.exit_code == 0 and "merged 2 shards" in r.output, r.output
+    assert full_snapshot(tmp_path / "m.duckdb") == full_snapshot(tmp_path / "one.duckdb")
+    r = runner.invoke(app, ["merge", "--db", str(tmp_path / "m.duckdb"), str(tmp_path / "nope.duckdb")])
+    assert r.exit_code == 2
