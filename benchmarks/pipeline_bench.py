@@ -39,7 +39,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import pmcmine.pipeline.harvest as H
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # a fresh clone runs without installing pmcmine
+
+import pmcmine.pipeline.harvest as H  # noqa: E402
 
 _TIMES: dict[str, float] = defaultdict(float)  # wall seconds by stage
 _CPU: dict[str, float] = defaultdict(float)  # CPU seconds by stage (robust on a busy machine)
@@ -207,6 +210,12 @@ def _rate(r: dict) -> float:
     return r["planned"] / r["seconds"]
 
 
+def _steady(r: dict) -> float:
+    """Articles/s less the workers' model loading (paid once per worker, in parallel): what a
+    long run approaches. Short runs are dominated by it (≈ 13 s per worker, mostly the KB)."""
+    return r["planned"] / max(1e-9, r["seconds"] - r["times"].get("model load", 0.0) / r["workers"])
+
+
 def _label(mode: str) -> str:
     return "in-process" if mode == "none" else f"ray x{mode}"
 
@@ -219,9 +228,8 @@ def report_run(r: dict) -> None:
           f"({rate / w:.2f} articles/s/core); failed {r['failed']}; load average {r['load1']:.1f}")
     if r["startup"]:
         print(f"   ray start-up {r['startup']:.1f} s (excluded)")
-    load = r["times"].get("model load", 0.0) / w  # each worker loads its models once, in parallel
-    print(f"   steady state (less per-worker model loading, {load:.1f} s): "
-          f"{n / max(1e-9, r['seconds'] - load):.2f} articles/s")
+    print(f"   steady state (less per-worker model loading, {r['times'].get('model load', 0.0) / w:.1f} s): "
+          f"{_steady(r):.2f} articles/s")
     print(f"   worker CPU {1000 * r['cpu'] / n:.0f} ms/article, wall {1000 * r['total'] / n:.0f} ms/article "
           f"(wall > CPU: waiting for a core); driver CPU {1000 * r['driver_cpu'] / n:.0f} ms/article")
     print(f"   rows: {r['counts']}; fetched {r.get('bytes', 0) / 1e6:.1f} MB "
@@ -241,12 +249,13 @@ def report_run(r: dict) -> None:
 def summary_table(runs: dict[str, list[dict]], cores: int) -> None:
     print("\n== summary (min / median over repeats; rates from first task to last commit; "
           "CPU ms/art and art/CPU-s: worker CPU, model loading left out)")
-    head = f"{'mode':<11} {'art/s':>13} {'art/s/core':>13} {'fig/s/core':>13} {'vs 1 worker':>12} " \
+    head = f"{'mode':<11} {'art/s':>13} {'art/s/core':>13} {'fig/s/core':>13} {'vs 1 worker':>12} {'steady':>7} " \
            f"{'CPU ms/art':>11} {'art/CPU-s':>10} {'write %':>8} {'max RSS/worker':>15} {'loads':>6} {'load avg':>9}"
     print(head)
     print("-" * len(head))
     base = runs.get("1") or runs.get("none")
     base_med = statistics.median(_rate(r) for r in base) if base else None
+    base_steady = statistics.median(_steady(r) for r in base) if base else None
     for mode, rs in runs.items():
         w = rs[0]["workers"]
         rates = [_rate(r) for r in rs]
@@ -255,18 +264,21 @@ def summary_table(runs: dict[str, list[dict]], cores: int) -> None:
         loads = statistics.median(len(r["rss"]) for r in rs)
         write = statistics.median(100 * r["write"] / r["seconds"] for r in rs)
         ratio = statistics.median(rates) / base_med if base_med else float("nan")
+        steady = statistics.median(_steady(r) for r in rs) / base_steady if base_steady else float("nan")
         # Worker CPU per article (models' loading left out): what a core pays, whatever else
         # the machine runs — the load-independent per-core rate the cost model uses.
         cpu_ms = statistics.median(1000 * (r["cpu"] - r["cpu_times"].get("model load", 0.0)) / r["planned"]
                                    for r in rs)
         print(f"{_label(mode):<11} {min(rates):5.2f} / {statistics.median(rates):5.2f} "
               f"{min(rates) / w:5.2f} / {statistics.median(rates) / w:5.2f} "
-              f"{min(figs):5.2f} / {statistics.median(figs):5.2f} {ratio:11.2f}x {cpu_ms:11.0f} {1000 / cpu_ms:10.2f} {write:7.1f}% "
+              f"{min(figs):5.2f} / {statistics.median(figs):5.2f} {ratio:11.2f}x {steady:6.2f}x {cpu_ms:11.0f} {1000 / cpu_ms:10.2f} {write:7.1f}% "
               f"{rss:11.0f} MiB {loads:6.0f} {statistics.median(r['load1'] for r in rs):9.1f}")
     if "1" in runs and "2" in runs:
         a = statistics.median(_rate(r) for r in runs["1"])
         b = statistics.median(_rate(r) for r in runs["2"])
-        print(f"scaling ray x2 / ray x1 (medians): {b / a:.2f}x (target ≥ 1.8); "
+        print(f"scaling ray x2 / ray x1 (medians): {b / a:.2f}x, steady state (less model loading) "
+              f"{statistics.median(_steady(r) for r in runs['2']) / statistics.median(_steady(r) for r in runs['1']):.2f}x "
+              f"(target ≥ 1.8); "
               f"{cores} cores on this machine, shared by the bucket server and the driver")
 
 
@@ -300,7 +312,8 @@ def main() -> None:
     from pmcmine.sources.bucket_server import BucketServer
 
     here = str(Path(__file__).resolve().parent)  # children and Ray workers import this module
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join(p for p in (here, str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     kb = default_kb() if args.kb == "default" else (None if args.kb == "none" else args.kb)
     stages = StageOptions(kb=kb, detector=None if args.detector == "none" else args.detector, ocr=not args.no_ocr)
     sample = cached_bucket_sample(args.cache, args.articles,
