@@ -36,6 +36,11 @@ def full_snapshot(db: Path) -> dict[str, list]:
         return out
 
 
+def _log_rows(db: Path) -> int:
+    with Corpus(db, read_only=True) as c:
+        return c.sql("SELECT count(*) FROM ingest_log").fetchone()[0]
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("ssample")
@@ -79,6 +84,7 @@ def test_sharded_harvest_merged_equals_one_run(sample, tmp_path):
     assert full_snapshot(tmp_path / "merged.duckdb") == want
     s = merge(tmp_path / "merged.duckdb", shards)
     assert full_snapshot(tmp_path / "merged.duckdb") == want
+    assert _log_rows(tmp_path / "merged.duckdb") == sum(map(_log_rows, shards))  # nor is the log
     assert s.shards == 2 and s.articles == len(want["articles"])
     # The merged corpus resumes like the single run: nothing left to do.
     with BucketServer(sample / "cloud") as server, Corpus(tmp_path / "merged.duckdb") as c:

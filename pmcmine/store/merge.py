@@ -74,5 +74,9 @@ def _merge_one(con, tables: list[str], present: set[str], summary: MergeSummary)
                        WHERE h.source = s.source AND h.item_key = s.item_key""")
         con.execute("INSERT INTO main.harvest_state BY NAME SELECT * FROM shard.harvest_state")
     if "ingest_log" in present:
-        # The log is history: appended (new ids from the target's sequence), never replaced.
-        con.execute("INSERT INTO main.ingest_log BY NAME SELECT * EXCLUDE (log_id) FROM shard.ingest_log")
+        # The log is history: appended (new ids from the target's sequence), never replaced;
+        # entries merged before (same run, package, status and time) are not copied again.
+        con.execute("""INSERT INTO main.ingest_log BY NAME SELECT * EXCLUDE (log_id) FROM shard.ingest_log s
+                       WHERE NOT EXISTS (SELECT 1 FROM main.ingest_log m WHERE m.run_id IS NOT DISTINCT FROM s.run_id
+                             AND m.package_key IS NOT DISTINCT FROM s.package_key AND m.status IS NOT DISTINCT FROM s.status
+                             AND m.logged_at IS NOT DISTINCT FROM s.logged_at)""")
