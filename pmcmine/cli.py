@@ -186,6 +186,7 @@ def harvest(
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
     detector: Annotated[str, DETECTOR_OPTION] = "auto",
     save_crops: Annotated[bool, CROPS_OPTION] = False,
+    shard: Annotated[Optional[str], typer.Option(help="i/n: only shard i of n (by PMCID hash), for independent jobs each with its own --db; join them with `pmcmine merge`.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
@@ -196,7 +197,7 @@ def harvest(
 
 def _run_harvest(a: dict):
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.harvest import HarvestOptions, harvest as run, parse_since, parse_until
+    from pmcmine.pipeline.harvest import HarvestOptions, harvest as run, parse_shard, parse_since, parse_until
     from pmcmine.sources.filters import ArticleFilter, parse_license_option
     from pmcmine.sources.http import HttpConfig
     from pmcmine.sources.legacy import PACKAGE_BASE
@@ -210,6 +211,7 @@ def _run_harvest(a: dict):
             limit=a["limit"], media_dir=str(a["media_dir"]) if a["media_dir"] else None,
             ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
             workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
+            shard=parse_shard(a.get("shard")),
             http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
             stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto"),
                            _crops(a.get("save_crops", False), a["db"], a["media_dir"])),
@@ -235,6 +237,24 @@ def _run_harvest(a: dict):
         console.print(f"[red]failed[/red] {key}: {err}")
     _print_stage_errors(summary.stage_errors)
     return summary
+
+
+@app.command()
+def merge(
+    shards: Annotated[list[Path], typer.Argument(help="Shard corpora (harvest --shard i/n --db shard-i.duckdb).")],
+    db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
+) -> None:
+    """Fold shard corpora into one (repeatable; an article's newest version wins)."""
+    from pmcmine.errors import PmcmineError
+    from pmcmine.store.merge import merge as run
+
+    try:
+        s = run(db, shards)
+    except PmcmineError as exc:
+        console.print(f"[red]merge failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"merged {s.shards} shards into {db}: {s.articles} articles "
+                  f"({s.kept} older versions kept out); rows {s.rows}")
 
 
 kb_app = typer.Typer(help="Knowledge bases for concept tagging (built here, used offline).",

@@ -235,3 +235,53 @@ def test_harvest_job_entrypoint_on_the_cluster(sample, tmp_path):
     finally:
         cluster.stop()
     assert snapshot(tmp_path / "job.duckdb") == want
+
+
+SHARD_DRIVER = DRIVER.replace('since=parse_since("2024-01"), ', "").replace(
+    "endpoint, db, address = sys.argv[1:4]", "endpoint, db, address, shard = sys.argv[1:5]").replace(
+    "ray_address=address,", "ray_address=address, shard=tuple(map(int, shard.split('/'))),")
+
+
+@pytest.mark.slow
+def test_sharded_jobs_with_a_killed_node_merge_to_one_run(sample, tmp_path):
+    """Two shard jobs (``--shard 0/2``, ``1/2``) on a two-node cluster; the second node is
+    SIGKILLed (its raylet and workers) mid-run. Ray reruns the lost tasks on the head node;
+    the merged shards equal one in-process run: nothing lost, nothing doubled."""
+    from test_shards import full_snapshot
+
+    from pmcmine.store.merge import merge
+
+    with BucketServer(sample / "cloud") as server:
+        harvest(HarvestOptions(source="cloud", endpoint=server.url, http=FAST, stages=STAGES),
+                tmp_path / "ref.duckdb")
+    want = full_snapshot(tmp_path / "ref.duckdb")
+    cluster = Cluster(tmp_path).start()
+    node2 = cluster.procs[1]
+    killed: list[int] = []
+    try:
+        with FaultyBucket(sample / "cloud", {}, delay=0.3) as server:
+            drivers = [subprocess.Popen([sys.executable, "-c", SHARD_DRIVER, server.url,
+                                         str(tmp_path / f"shard-{i}.duckdb"), cluster.address, f"{i}/2"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        cwd=tmp_path, env=ENV) for i in range(2)]
+            t0 = time.time()
+            while not killed and any(d.poll() is None for d in drivers) and time.time() - t0 < 180:
+                tree = {c.pid for c in psutil.Process(node2.pid).children(recursive=True)}
+                if any(p.pid in tree for p in cluster.task_workers()):
+                    for pid in [node2.pid, *tree]:  # the whole node at once, as a lost machine
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                            killed.append(pid)
+                        except ProcessLookupError:
+                            pass
+                time.sleep(0.05)
+            outs = [d.communicate(timeout=400)[0] for d in drivers]
+        assert killed, "the second node never ran a task: " + outs[0][-2000:]
+        for d, out in zip(drivers, outs):
+            assert d.returncode == 0, out[-3000:]
+            summary = json.loads(out.rsplit("SUMMARY ", 1)[1].splitlines()[0])
+            assert summary["failed"] == 0, summary
+    finally:
+        cluster.stop()
+    merge(tmp_path / "merged.duckdb", [tmp_path / f"shard-{i}.duckdb" for i in range(2)])
+    assert full_snapshot(tmp_path / "merged.duckdb") == want

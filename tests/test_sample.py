@@ -339,3 +339,19 @@ def test_single_layout(tmp_path):
     truth = write_sample(tmp_path, articles=2, seed=3, layouts=("legacy",))
     assert not (tmp_path / "cloud").exists()
     assert all(a.layouts == ["legacy"] for a in truth.articles)
+
+
+def test_real_shape_gives_pmc_sized_figures_with_scaled_truth(tmp_path):
+    from PIL import Image
+
+    from pmcmine.sample import REAL_SHAPE
+
+    truth = write_sample(tmp_path, articles=3, seed=2, layouts=("cloud",), shape=REAL_SHAPE)
+    figs = [(a, f) for a in truth.articles for f in a.figures]
+    assert sum(len(a.figures) for a in truth.articles) / len(truth.articles) >= 4
+    for a, f in figs:
+        img = Image.open(tmp_path / a.paths["cloud"] / f.file)
+        assert img.size == (f.width, f.height)
+        for p in f.panels:  # boxes follow the resampling
+            assert 0 <= p.box[0] < p.box[2] <= f.width and 0 <= p.box[1] < p.box[3] <= f.height
+    assert max(f.width * f.height for _, f in figs) > 1_000_000

@@ -44,3 +44,20 @@ def test_ties_and_captions_without_labels_go_to_the_first():
 def test_a_single_detector_is_just_run():
     r = split_figure(IMG, TWO, list("ABCDEF"), ocr=False)
     assert r.detector == "units@1" and r.tried == {} and r.grouping is None
+
+
+class Counting(Fixed):
+    calls = 0
+
+    def panels(self, image):
+        Counting.calls += 1
+        return super().panels(image)
+
+
+def test_later_detectors_are_skipped_once_one_agrees_exactly():
+    Counting.calls = 0
+    lazy = Counting("units@2", TWO.boxes)
+    r = split_figure(IMG, auto(TWO, lazy), ["A", "B"], ocr=False)
+    assert r.detector == "units@1" and r.tried == {"units@1": 2} and Counting.calls == 0
+    r = split_figure(IMG, auto(FOUR, lazy), ["A", "B"], ocr=False)  # first is off: the next runs
+    assert r.detector == "units@2" and Counting.calls == 1

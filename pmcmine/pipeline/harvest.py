@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import posixpath
 import re
 import time
@@ -57,6 +58,7 @@ class HarvestOptions:
     use_inventory: bool = True
     http: HttpConfig = field(default_factory=HttpConfig)
     stages: StageOptions | None = None  # None: subcaptions, and concepts when the open KB exists
+    shard: tuple[int, int] | None = None  # (i, n): only the articles of shard i of n (see shard_of)
 
     @property
     def source_kind(self) -> str:
@@ -168,6 +170,31 @@ def candidates(opts: HarvestOptions) -> Iterator[HarvestItem]:
             yield HarvestItem("dir", str(ref.path), f"{st.st_size}-{int(st.st_mtime)}", mtime)
 
 
+# -- shards: independent jobs, each owning a disjoint part of the corpus ------------------
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """``"3/16"`` → ``(3, 16)`` (shards are numbered 0..n-1)."""
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
+    if not m or not int(m.group(2)) or int(m.group(1)) >= int(m.group(2)):
+        raise PmcmineError(f"--shard must be i/n with 0 <= i < n, not {value!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def shard_of(item: HarvestItem, n: int) -> int:
+    """The shard an item belongs to: a stable hash of its *article* (PMCID without the
+    version), so every version of an article lands in the same shard — its corpus alone
+    decides which version wins — and the same split comes out on every machine and run."""
+    m = METADATA_KEY.match(item.key)
+    article = m.group(1) if m else item.key
+    return int.from_bytes(hashlib.blake2b(article.encode(), digest_size=8).digest(), "big") % n
+
+
+def _in_shard(item: HarvestItem, opts: HarvestOptions) -> bool:
+    return opts.shard is None or shard_of(item, opts.shard[1]) == opts.shard[0]
+
+
 def plan(opts: HarvestOptions, corpus: Corpus) -> list[HarvestItem]:
     """Items to work on now: new or changed in the window, or failed and due for a retry."""
     state = corpus.harvest_state(opts.source_kind)
@@ -176,10 +203,12 @@ def plan(opts: HarvestOptions, corpus: Corpus) -> list[HarvestItem]:
     if opts.retry_failed:
         failed = {k for k, (_, status, _, _) in state.items() if status == "failed"}
         for item in candidates(replace(opts, since=None, until=None)):
-            if item.key in failed:
+            if item.key in failed and _in_shard(item, opts):
                 items.append(item)
         return items[: opts.limit] if opts.limit else items
     for item in candidates(opts):
+        if not _in_shard(item, opts):
+            continue
         held = state.get(item.key)
         if held is None:
             if not _in_window(item.last_modified, opts):

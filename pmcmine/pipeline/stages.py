@@ -31,7 +31,7 @@ class StageOptions:
     crops_dir: str | None = None  # media store to write panel crops into (--save-crops); None: don't
 
     def task_memory_mb(self) -> int:
-        """What one task of these stages holds at its peak (measured by benchmarks/scale_bench.py:
+        """What one task of these stages holds at its peak (measured by benchmarks/pipeline_bench.py:
         about 1.1 GiB with a detector, OCR and the open KB's tagger; 0.3 GiB for parsing)."""
         return 300 + (150 if self.detector else 0) + (750 if self.kb else 0)
 

@@ -22,12 +22,12 @@ in-memory article), ``panels`` / ``pilcharts`` (panel renderers and their cache)
 ``truth`` (ground-truth dataclasses and JSON), ``generate`` (``write_sample``).
 """
 
-from .generate import LAYOUTS, write_sample
+from .generate import LAYOUTS, REAL_SHAPE, SampleShape, write_sample
 from .truth import (
     ArticleTruth, FigureTruth, PanelTruth, RefTarget, RefTruth, SampleTruth, SubcaptionTruth,
 )
 
 __all__ = [
-    "LAYOUTS", "write_sample", "SampleTruth", "ArticleTruth", "FigureTruth", "PanelTruth",
+    "LAYOUTS", "REAL_SHAPE", "SampleShape", "write_sample", "SampleTruth", "ArticleTruth", "FigureTruth", "PanelTruth",
     "RefTarget", "RefTruth", "SubcaptionTruth",
 ]

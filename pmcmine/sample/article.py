@@ -57,7 +57,8 @@ def file_stem(style: str, stem: str, n: int | str, supp: int | None = None) -> s
     return base if supp is None else f"{base}-figsupp{supp}"
 
 
-def plan_article(seed: int, index: int) -> Article:
+def plan_article(seed: int, index: int, main_figures: tuple[int, int] = (2, 6)) -> Article:
+    """``main_figures``: the range (start, stop) the number of main figures is drawn from."""
     rng = article_rng(seed, index, "article")
     journal = Journal(**vocab.JOURNALS[rng.randrange(len(vocab.JOURNALS))])
     topic = vocab.TOPICS[rng.randrange(len(vocab.TOPICS))]
@@ -75,7 +76,7 @@ def plan_article(seed: int, index: int) -> Article:
         lic_code, lic_url = "TDM", None
     case = "lower" if rng.random() < 0.3 else "upper"
     used: set[str] = set()
-    figures = _plan_figures(rng, journal, stem, ctx, case, used)
+    figures = _plan_figures(rng, journal, stem, ctx, case, used, main_figures)
     versions = 2 if rng.random() < 1 / 6 else 1
     title = text.fill(rng.choice(_ARTICLE_TITLES), ctx)
     title_v2 = None
@@ -190,8 +191,8 @@ _GROUPS = {
 
 
 def _plan_figures(rng: random.Random, journal: Journal, stem: str, ctx: dict, case: str,
-                  used: set[str]) -> list[FigureSpec]:
-    n_main = rng.randrange(2, 6)
+                  used: set[str], main_figures: tuple[int, int] = (2, 6)) -> list[FigureSpec]:
+    n_main = rng.randrange(*main_figures)
     themes = list(text.THEMES)
     figures: list[FigureSpec] = []
     variants: dict[str, list[int]] = {}

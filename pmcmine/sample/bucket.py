@@ -86,19 +86,23 @@ def _write_snapshot(root: Path, when: dt.datetime, rows: list, seed: int) -> Pat
     return path
 
 
-def cached_bucket_sample(cache: str | Path, articles: int, seed: int = 1) -> Path:
-    """A Cloud-layout sample with its inventory under ``cache/n<articles>``, generated once
-    and reused (benchmarks rerun against the same bytes); returns that folder."""
+def cached_bucket_sample(cache: str | Path, articles: int, seed: int = 1, shape=None) -> Path:
+    """A Cloud-layout sample with its inventory under ``cache/n<articles>`` (``…-real`` for
+    :data:`~pmcmine.sample.generate.REAL_SHAPE`), generated once and reused (benchmarks rerun
+    against the same bytes); returns that folder."""
     import shutil
     import time
 
-    from pmcmine.sample.generate import write_sample
+    from pmcmine.sample.generate import REAL_SHAPE, SampleShape, write_sample
 
-    sample = Path(cache) / f"n{articles}"
+    shape = shape or SampleShape()
+    suffix = "" if shape == SampleShape() else "-real" if shape == REAL_SHAPE else (
+        f"-f{shape.main_figures[0]}-{shape.main_figures[1]}-x{shape.image_scale:g}")
+    sample = Path(cache) / f"n{articles}{suffix}"
     if not (sample / "truth.json").exists():
         shutil.rmtree(sample, ignore_errors=True)
         t = time.perf_counter()
-        truth = write_sample(sample, articles=articles, seed=seed, layouts=("cloud",))
+        truth = write_sample(sample, articles=articles, seed=seed, layouts=("cloud",), shape=shape)
         write_inventory(sample / "cloud", truth)
         print(f"generated {articles} articles in {time.perf_counter() - t:.1f} s")
     return sample

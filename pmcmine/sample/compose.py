@@ -48,6 +48,10 @@ _ARRANGEMENTS = {
 }
 
 
+def _scaled(box: list[int], scale: float) -> list[int]:
+    return [round(v * scale) for v in box]
+
+
 @lru_cache(maxsize=512)
 def _ink(label: str, size: int) -> Image.Image:
     """The label's glyphs as an alpha mask cropped to the ink, so boxes are exact."""
@@ -57,7 +61,10 @@ def _ink(label: str, size: int) -> Image.Image:
     return canvas.crop(canvas.getbbox())
 
 
-def compose(panels: list[PanelSpec], rng: random.Random, cache: PanelCache) -> Composite:
+def compose(panels: list[PanelSpec], rng: random.Random, cache: PanelCache,
+            scale: float = 1.0) -> Composite:
+    """``scale``: resample the finished figure (and its truth boxes) by this factor, for
+    PMC-sized images (1–3 MP) from the same layouts."""
     n = len(panels)
     layout = _ARRANGEMENTS.get(n, [[1]])
     arrangement = layout[rng.randrange(len(layout))] if n > 1 else [1]
@@ -109,6 +116,14 @@ def compose(panels: list[PanelSpec], rng: random.Random, cache: PanelCache) -> C
             colour = (255, 255, 255) if p.truth.label_ink == "light" else (0, 0, 0)
             canvas.paste(colour, (x, y, x + p.mask.width, y + p.mask.height), p.mask)
     legend_box = _legend(draw, margin, height - 22) if legend else None
+    if scale != 1.0:
+        width, height = round(width * scale), round(height * scale)
+        canvas = canvas.resize((width, height), Image.BICUBIC)
+        for p in placed:
+            p.truth.box = _scaled(p.truth.box, scale)
+            if p.truth.label_box:
+                p.truth.label_box = _scaled(p.truth.label_box, scale)
+        legend_box = _scaled(legend_box, scale) if legend_box else None
 
     quality = JPEG_QUALITIES[rng.randrange(len(JPEG_QUALITIES))]
     buf = io.BytesIO()

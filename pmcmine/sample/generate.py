@@ -24,6 +24,19 @@ from .pdf import article_pdf
 from .truth import ArticleTruth, FigureTruth, RefTruth, SampleTruth, SubcaptionTruth
 
 LAYOUTS = ("cloud", "legacy")
+
+
+@dataclass(frozen=True)
+class SampleShape:
+    """How big the articles are. The default keeps figures small for fast tests (2–5 main
+    figures of 0.3–1 MP); ``REAL_SHAPE`` matches PMC-OA's articles for benchmarks (≈ 6
+    figures an article with supplements, 1–3 MP images)."""
+
+    main_figures: tuple[int, int] = (2, 6)  # range(start, stop) of main figures an article
+    image_scale: float = 1.0  # each composed figure resampled by this factor
+
+
+REAL_SHAPE = SampleShape(main_figures=(4, 8), image_scale=1.75)
 _CACHE: PanelCache | None = None  # one per process, shared by all its articles
 
 
@@ -42,7 +55,7 @@ class _Result:
 
 def write_sample(out_dir: Path, articles: int = 12, seed: int = 0, *,
                  layouts: tuple[str, ...] | list[str] = LAYOUTS,
-                 workers: int | None = None) -> SampleTruth:
+                 workers: int | None = None, shape: SampleShape = SampleShape()) -> SampleTruth:
     """Write a sample corpus under ``out_dir`` and return (and save) its ground truth.
 
     Same arguments, same bytes. ``workers`` (default: one per CPU for 24+ articles,
@@ -58,7 +71,7 @@ def write_sample(out_dir: Path, articles: int = 12, seed: int = 0, *,
     out.mkdir(parents=True, exist_ok=True)
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if articles >= 24 else 1
-    jobs = [(out, seed, i, wanted) for i in range(articles)]
+    jobs = [(out, seed, i, wanted, shape) for i in range(articles)]
     _warm_up()
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         # fork: workers start without re-importing matplotlib; results are
@@ -93,18 +106,20 @@ def _warm_up() -> None:
 
 
 def _build_one(job) -> _Result:
-    out, seed, index, wanted = job
-    return build_article(out, seed, index, wanted)
+    out, seed, index, wanted, shape = job
+    return build_article(out, seed, index, wanted, shape)
 
 
-def build_article(out: Path, seed: int, index: int, wanted: tuple[str, ...]) -> _Result:
-    art = plan_article(seed, index)
+def build_article(out: Path, seed: int, index: int, wanted: tuple[str, ...],
+                  shape: SampleShape = SampleShape()) -> _Result:
+    art = plan_article(seed, index, shape.main_figures)
     in_legacy = "legacy" in wanted and not art.is_manuscript
     in_cloud = "cloud" in wanted
     if not (in_legacy or in_cloud):
         return _Result([], None)
     cache = _cache()
-    images = {f.xml_id: compose(f.panels, article_rng(seed, index, "fig/" + f.xml_id), cache)
+    images = {f.xml_id: compose(f.panels, article_rng(seed, index, "fig/" + f.xml_id), cache,
+                                shape.image_scale)
               for f in art.figures}
     media = [(f.file_stem + ".jpg", images[f.xml_id].jpeg) for f in art.figures]
     pdf_by_version = {}
