@@ -76,7 +76,7 @@ def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir:
     writer = KBWriter(out)
     try:
         writer.add_all(concepts)
-        meta = {"name": out.name, "kind": "open",
+        meta = {"name": out.name, "kind": "open", "content_version": open_vocab.OPEN_KB_VERSION,
                 "sources": {"wheel": wheel.name, **open_vocab.SOURCES},
                 "stats": stats, "concept_ids": "UMLS CUI when a source gives one, else SOURCE:id"}
         return _finish(writer, meta, t0, index_opts or {})
