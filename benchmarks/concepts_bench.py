@@ -36,9 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "real" / "concepts"
 TYPE_GROUP = {"Disease": "DISO", "Chemical": "CHEM"}
 # The corpora's guidelines leave proteins, enzymes and nucleic acids out of "Chemical"
-# (BC5CDR annotates amino acids, peptides like angiotensin and drugs, not proteins or genes):
-# a CHEM concept whose MeSH tree numbers all fall under these is not scored as a Chemical.
-NOT_CHEMICAL_TREES = ("D12.776", "D08.811", "D13.444")
+# (BC5CDR annotates amino acids, peptides like angiotensin and drugs, not proteins or genes),
+# and drug classes by action or use (D27: "anticonvulsants", "calcium channel blockers") and
+# dosage forms (D26: "tablets", "solution"): a CHEM concept whose MeSH tree numbers all fall
+# under these is not scored as a Chemical.
+NOT_CHEMICAL_TREES = ("D12.776", "D08.811", "D13.444", "D26", "D27")
 CORPORA = {"bc5cdr": ("Disease", "Chemical"), "ncbi_disease": ("Disease",)}
 
 
@@ -187,17 +189,17 @@ def train_docs(data: Path) -> list[dict]:
 
 
 def tagged_surfaces(tagger, docs: list[dict]) -> list[list[tuple[str, bool]]]:
-    """Per document: (surface, overlaps a gold mention) for each mention of ``tagger`` of a type
+    """Per document: (surface, is a gold mention's exact span) for each mention of ``tagger`` of a type
     the document's corpus annotates (NCBI-disease abstracts say nothing about chemicals)."""
     out = []
     for d, ms in zip(docs, tagger.tag_many([d["text"] for d in docs])):
-        spans = [(m["start"], m["end"]) for m in d["mentions"]]
+        spans = {(m["start"], m["end"]) for m in d["mentions"]}
         types = set(CORPORA[d.get("corpus", "bc5cdr")])
         row = []
         for m in ms:
             c = tagger.concepts.get(m.concept_id)
             if c is not None and types & set(concept_types(c)):
-                row.append((m.text, any(m.start < e and s < m.end for s, e in spans)))
+                row.append((m.text, (m.start, m.end) in spans))
         out.append(row)
     return out
 

@@ -123,6 +123,7 @@ _MESH = "\n".join([
     "D004194\tDisease\tDisorder|Syndrome\tC23.550.288\t",
     "D001937\tBreast\t\tA01.236\t",
     "D008113\tLiver Neoplasms\tLiver Cancer\tC04.588.274.623\t",
+    "D009223\tMyotonic Dystrophy\t\tC10.668.491.606.500\t",
     "D008099\tLiver\t\tA03.620\t",
 ]) + "\n"
 _SUPP = "\n".join([
@@ -206,3 +207,12 @@ def test_composite_mentions(tagger):
 def test_abbreviation_defined_in_text(tagger):
     tags = _tags(tagger, "Pendred syndrome (PDS) is rare. PDS causes deafness.")
     assert [t for t in tags if t[0] == "PDS"] == [("PDS", "C536648", "abbreviation")] * 2
+
+
+def test_abbreviation_letters_out_of_order(tagger):
+    # "DM" (dystrophia myotonica): Schwartz-Hearst needs the letters in order; initials suffice here.
+    tags = _tags(tagger, "Myotonic dystrophy (DM) is common. DM patients; no DMSO.")
+    assert tags == [("Myotonic dystrophy", "D009223", "alias"), ("DM", "D009223", "abbreviation"),
+                    ("DM", "D009223", "abbreviation")]
+    # letters that are not the name's initials define nothing
+    assert [t[0] for t in _tags(tagger, "Myotonic dystrophy (XY) and XY.")] == ["Myotonic dystrophy"]

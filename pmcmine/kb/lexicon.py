@@ -71,9 +71,9 @@ def _occurrences(texts: list[str], keys: Iterable[str]) -> Counter:
 def learn(docs: list[dict], tagged_surfaces: Iterable[tuple[str, bool]] = ()) -> list[LexEntry]:
     """Learn the lexicon from annotated documents ``{text, mentions:[{start,end,text,type,ids}]}``.
 
-    ``tagged_surfaces``: (surface, overlaps a gold mention) for each mention the current tagger
+    ``tagged_surfaces``: (surface, is exactly a gold mention) for each mention the current tagger
     makes on the same documents; surfaces that are tagged often and almost never annotated
-    become drop entries.
+    alone become drop entries.
     """
     ids: dict[str, Counter] = defaultdict(Counter)
     types: dict[str, Counter] = defaultdict(Counter)
@@ -98,12 +98,13 @@ def learn(docs: list[dict], tagged_surfaces: Iterable[tuple[str, bool]] = ()) ->
             out.append(LexEntry(k, best, types[k].most_common(1)[0][0], n, o))
     tagged: Counter = Counter()
     hit: Counter = Counter()
-    for surface, overlaps in tagged_surfaces:
+    for surface, is_gold in tagged_surfaces:
         k = surface_key(surface)
         tagged[k] += 1
-        hit[k] += bool(overlaps)
+        hit[k] += bool(is_gold)
+    linked = {e.surface for e in out}
     for k, n in tagged.items():
-        if k in ids or n < DROP_MIN_OCCURRENCES:
+        if k in linked or n < DROP_MIN_OCCURRENCES:
             continue
         if hit[k] / n <= DROP_MAX_ANNOTATED_SHARE:
             out.append(LexEntry(k, DROP, "", hit[k], n))

@@ -32,7 +32,7 @@ from pmcmine.store.schema import SCHEMA_SQL
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 # 5: the learned mention lexicon (pmcmine/kb/data/mention_lexicon.tsv): links and drops.
-MATCHER_VERSION = 5
+MATCHER_VERSION = 7
 
 # The tables this module fills are defined in store/schema.sql (the corpus's single source
 # of truth); each has article_id, so the corpus writer replaces an article's rows whole.
@@ -426,6 +426,7 @@ class ConceptTagger:
             if hit is not None and len(short.text) >= 2:
                 short_hits.append(Mention(short.start_char, short.end_char, short.text, hit[0],
                                           hit[1], "abbreviation"))
+        short_hits += _initialisms(doc, by_tokens, {s.text for s, _ in abbrevs})
         if short_hits:
             shorts = {(m.start, m.end) for m in short_hits}
             cands = [m for m in cands if (m.start, m.end) not in shorts] + short_hits
@@ -469,6 +470,11 @@ class ConceptTagger:
                 out.append(m)
                 continue
             start = doc[found[-1][0]].idx
+            whole = self.key_concept.get("L" + " ".join(t.lower_ for t in doc[found[-1][0]:span.end]))
+            if whole is not None:  # the coordination is itself a name ("breast and ovarian cancer")
+                out.append(Mention(start, m.end, doc.text[start:m.end], whole, m.score, "alias"))
+                drop.update(range(start, m.start))
+                continue
             text = doc.text[start:m.end]
             seen = set()
             for cid in [c for _, c in reversed(found)] + [m.concept_id]:
@@ -533,6 +539,32 @@ def _after_genus_initial(doc, s: int) -> bool:
         return True
     return (s >= 2 and prev == "." and len(doc[s - 2].text) == 1 and doc[s - 2].is_upper
             and not doc[s - 2].whitespace_)
+
+
+def _initialisms(doc, by_tokens: dict[tuple[int, int], str], known: set[str]) -> list[Mention]:
+    """Abbreviations defined as "name (ABBR)" whose letters are the name's initials in any order.
+
+    scispaCy's detector (Schwartz-Hearst) needs the letters in order, so it misses "myotonic
+    dystrophy (DM)" (dystrophia myotonica) or "von Willebrand factor (VWF)". Here a dictionary
+    mention followed by a parenthesised upper-case token whose letters are all initials of
+    the mention's words defines it; every occurrence of the token in the text takes the concept.
+    """
+    defined: dict[str, str] = {}
+    for (s, e), cid in by_tokens.items():
+        if e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")" or e - s < 2:
+            continue
+        sf = doc[e + 1].text
+        letters = [c.lower() for c in sf if c.isalpha()]
+        if sf in known or sf in defined or not 2 <= len(sf) <= 8 or not sf[:1].isupper() \
+                or sum(c.isupper() for c in sf) < 2 or len(letters) > e - s:
+            continue
+        initials = [t.text[0].lower() for t in doc[s:e] if t.is_alpha]
+        if all(letters.count(c) <= initials.count(c) for c in set(letters)):
+            defined[sf] = cid
+    if not defined:
+        return []
+    return [Mention(t.idx, t.idx + len(t.text), t.text, defined[t.text], 0.9, "abbreviation")
+            for t in doc if t.text in defined]
 
 
 def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
