@@ -152,6 +152,21 @@ def open_kb(tmp_path_factory):
     return api.build_open(source_wheel=wheel, out_dir=tmp / "open")
 
 
+def test_open_kb_of_an_older_content_version_is_rebuilt(open_kb, monkeypatch, tmp_path):
+    import shutil
+
+    from pmcmine.kb import api, open_vocab
+
+    old = tmp_path / "open"
+    shutil.copytree(open_kb.path, old)
+    wheel = next(open_kb.path.parent.glob("*.whl"))
+    assert api.build_open(source_wheel=wheel, out_dir=old, exist_ok=True).meta["built_at"] == \
+        open_kb.meta["built_at"]  # current: reused as it is
+    monkeypatch.setattr(open_vocab, "OPEN_KB_VERSION", open_vocab.OPEN_KB_VERSION + 1)
+    rebuilt = api.build_open(source_wheel=wheel, out_dir=old, exist_ok=True)
+    assert rebuilt.meta["content_version"] == open_vocab.OPEN_KB_VERSION  # stale: built again
+
+
 @pytest.fixture(scope="module")
 def tagger(open_kb):
     from pmcmine.text.concepts import ConceptTagger
