@@ -380,9 +380,9 @@ def _crops(save: bool, db: Path, media_dir: Optional[Path]) -> str | None:
     """The media store crops go to, as an absolute path (workers may run elsewhere)."""
     if not save:
         return None
-    from pmcmine.pipeline.ingest import default_media_dir
+    from pmcmine.store.media import media_dir_for
 
-    media = media_dir or default_media_dir(db)
+    media = media_dir_for(db, media_dir)
     return str(Path(media).resolve()) if media else None
 
 

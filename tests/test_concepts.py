@@ -125,7 +125,9 @@ def test_ddl_tables_have_article_id():
     import duckdb
 
     con = duckdb.connect()
-    con.execute(tagging.DDL)
+    from pmcmine.store.schema import SCHEMA_SQL
+
+    con.execute(SCHEMA_SQL)
     for t in tagging.CONCEPT_TABLES:
         cols = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()]
         assert "article_id" in cols

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from pmcmine.errors import PmcmineError
 from pmcmine.pipeline.executor import run_tasks
-from pmcmine.pipeline.ingest import default_media_dir
 from pmcmine.pipeline.process import attach_images, guarded, parse_package, process_package
 from pmcmine.pipeline.progress import IngestProgress
 from pmcmine.pipeline.stages import StageOptions, default_kb
@@ -37,6 +36,7 @@ from pmcmine.sources.local import discover
 from pmcmine.sources.package import Package, tar_package
 from pmcmine.store.corpus import Corpus
 from pmcmine.store.locks import media_lock
+from pmcmine.store.media import media_dir_for
 
 MAX_ATTEMPTS = 3
 
@@ -341,7 +341,7 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
     locks = ExitStack()
     try:
         if opts.media_dir is None:
-            media = default_media_dir(corpus.path)
+            media = media_dir_for(corpus.path)
             opts = replace(opts, media_dir=str(media) if media else None)
         locks.enter_context(media_lock(opts.media_dir))
         summary = HarvestSummary(run_id=uuid.uuid4().hex[:12])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pmcmine.errors import ImageError, PmcmineError, describe
 from pmcmine.records import Figure, Graphic, ParsedArticle
+from pmcmine.store.media import write_atomic
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,6 @@ def _save_crop(image, box, fig: Figure, ordinal: int, crops_dir: str | None) -> 
     if not crops_dir:
         return None
     import io
-
-    from pmcmine.pipeline.process import write_atomic
 
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in fig.figure_id.split("/", 1)[-1])
     rel = Path(fig.article_id) / "crops" / f"{safe}-p{ordinal}.png"

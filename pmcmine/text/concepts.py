@@ -28,14 +28,12 @@ from pathlib import Path
 from pmcmine.kb.store import CONCEPTS, ConceptInfo, KBError, iter_concepts, read_meta, resolve_kb
 from pmcmine.text import modality as modality_mod
 from pmcmine.text.noise import is_acronym, name_is_noise, surface_is_noise
-from pmcmine.store.schema import SCHEMA_SQL
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 MATCHER_VERSION = 4
 
 # The tables this module fills are defined in store/schema.sql (the corpus's single source
 # of truth); each has article_id, so the corpus writer replaces an article's rows whole.
-DDL = SCHEMA_SQL
 
 CONCEPT_TABLES = ("concepts", "mentions", "modalities")
 _SOURCE_RANK = {"PMCMINE": 0, "MESH": 1, "DOID": 2, "MONDO": 3}
@@ -595,7 +593,6 @@ def retag_corpus(db: str | Path, kb: str | Path = "open", *, spacy_model: str | 
              "load_seconds": round(load_s, 2)}
     with Corpus(db) as corpus:
         con = corpus.con
-        con.execute(DDL)
         ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()]
         for i in range(0, len(ids), batch_articles):
             batch = ids[i:i + batch_articles]
@@ -619,15 +616,7 @@ def retag_corpus(db: str | Path, kb: str | Path = "open", *, spacy_model: str | 
             for aid in batch:
                 for table, rows in rows_for(aid, per[aid], tagger).items():
                     tables[table].extend(rows)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for table in CONCEPT_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [batch])
-                    corpus._insert(table, tables[table])
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            corpus.replace_stage_rows(batch, tables, CONCEPT_TABLES)
             stats["articles"] += len(batch)
             stats["texts"] += len(flat)
             stats["mentions"] += len(tables["mentions"])
