@@ -2,10 +2,8 @@
 
 * ``detect_panels(image, detector="auto") -> list[Panel]`` (box, score, kind); a figure
   with one panel is a single-panel figure (never an empty list for a non-blank image).
-* ``load_detector("yolo" | "classic" | "auto")`` gives an object with ``name``
-  ("yolo-panels@<version>", "classic@<version>"), ``panels(image) -> (panels,
-  label_boxes)`` (label_boxes aligned with panels, None where no label was found) and
-  ``batch(images)``.
+* ``load_detector("yolo" | "classic" | "auto" | "none" | <registered name>)`` gives a
+  :class:`pmcmine.figures.detector.Detector` (the protocol and the registry live there).
 * Training (``train``) and export (``export_onnx``) need the ``[train]`` extra
   (ultralytics, torch, torchvision); inference needs only onnxruntime + numpy + PIL.
 
@@ -25,10 +23,12 @@ import numpy as np
 from PIL import Image
 
 from pmcmine.figures.boxes import area, share_inside
-from pmcmine.figures.classic import ClassicDetector, Panel, reading_order
+from pmcmine.figures.classic import ClassicDetector, reading_order
+from pmcmine.figures.detector import Detection, Detector, Panel, load_detector, register_detector
 
-__all__ = ["Panel", "detect_panels", "load_detector", "YoloOnnxDetector", "ClassicDetector",
-           "AutoDetector", "default_weights", "train", "export_onnx"]
+__all__ = ["Panel", "Detector", "detect_panels", "load_detector", "register_detector",
+           "YoloOnnxDetector", "ClassicDetector", "AutoDetector", "default_weights", "train",
+           "export_onnx"]
 
 DETECTORS_DIR = Path(__file__).resolve().parents[2] / "detectors"
 WEIGHTS_NAME = "panels-yolo.onnx"
@@ -185,12 +185,12 @@ class YoloOnnxDetector:
         panels = reading_order(panels)
         return panels, _attach_labels(panels, res[1])
 
-    def panels(self, image: Image.Image):
+    def panels(self, image: Image.Image) -> Detection:
         a, r, px, py = _letterbox(image, self.imgsz)
         [out] = self.session.run(None, {self.input_name: a[None]})
         return self._finish(image, self._post(out[0], r, px, py, *image.size))
 
-    def batch(self, images: Sequence[Image.Image], batch_size: int = 8):
+    def batch(self, images: Sequence[Image.Image], batch_size: int = 8) -> list[Detection]:
         if not self.dynamic_batch:
             return [self.panels(im) for im in images]
         results = []
@@ -219,35 +219,26 @@ class AutoDetector:
     """
 
     def __init__(self, preference: Sequence[str] = AUTO_PREFERENCE) -> None:
-        self.candidates = []
+        self.candidates: list[Detector] = []
         err: Exception | None = None
         for kind in preference:
             try:
-                self.candidates.append(ClassicDetector() if kind == "classic" else YoloOnnxDetector())
+                det = load_detector(kind)
             except (ImportError, FileNotFoundError, OSError) as exc:
                 err = exc
+                continue
+            if det is not None:
+                self.candidates.append(det)
         if not self.candidates:
             raise RuntimeError(f"no panel detector could be loaded: {err}")
         self.inner = self.candidates[0]
         self.name = self.inner.name
 
-    def panels(self, image):
+    def panels(self, image) -> Detection:
         return self.inner.panels(image)
 
-    def batch(self, images):
+    def batch(self, images) -> list[Detection]:
         return self.inner.batch(images)
-
-
-def load_detector(kind: str = "auto"):
-    if kind == "classic":
-        return ClassicDetector()
-    if kind == "yolo":
-        return YoloOnnxDetector()
-    if kind == "auto":
-        return AutoDetector()
-    if str(kind).endswith(".onnx"):
-        return YoloOnnxDetector(kind)
-    raise ValueError(f"unknown detector {kind!r} (yolo, classic, auto, or a path to an .onnx)")
 
 
 _LOADED: dict[str, object] = {}
@@ -257,7 +248,7 @@ def detect_panels(image: Image.Image, detector: str = "auto") -> list[Panel]:
     det = _LOADED.get(detector)
     if det is None:
         det = _LOADED[detector] = load_detector(detector)
-    return det.panels(image)[0]
+    return det.panels(image)[0] if det is not None else []
 
 
 # --------------------------------------------------------------------------- training

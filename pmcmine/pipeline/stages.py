@@ -27,7 +27,7 @@ class StageOptions:
     subcaptions: bool = True
     kb: str | None = None  # knowledge base name/path for concept tagging; None: no tagging
     min_score: float = 0.85
-    detector: str | None = "auto"  # yolo | classic | auto: split figures into panels; None: don't
+    detector: str | None = "auto"  # a registered detector (yolo | classic | auto | none | ...); None: don't split
     ocr: bool = True  # read panel labels (Tesseract) when panels are detected
     crops_dir: str | None = None  # media store to write panel crops into (--save-crops); None: don't
 
@@ -86,12 +86,15 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
     image = _main_image(fig, load_image)
     if image is None:
         return None
+    detector = _detector(opts.detector)
+    if detector is None:  # "none"
+        return None
     from pmcmine.figures.labels import read_panel_labels
     from pmcmine.figures.split import split_figure
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
 
-    cut = split_figure(image, _detector(opts.detector), split_caption(fig.caption, fig.caption_markup).labels,
+    cut = split_figure(image, detector, split_caption(fig.caption, fig.caption_markup).labels,
                        ocr=opts.ocr)
     panels, label_boxes = cut.panels, cut.label_boxes
     boxes = [p.box for p in panels]
@@ -132,7 +135,7 @@ def _save_crop(image, box, fig: Figure, ordinal: int, crops_dir: str | None) -> 
 
 @functools.lru_cache(maxsize=2)
 def _detector(kind: str):
-    from pmcmine.figures.detect import load_detector
+    from pmcmine.figures.detector import load_detector
 
     return load_detector(kind)
 
