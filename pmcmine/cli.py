@@ -330,7 +330,7 @@ def tag(
 ) -> None:
     """Re-tag an existing corpus's captions, subcaptions and reference sentences with a KB."""
     from pmcmine.errors import PmcmineError
-    from pmcmine.text.concepts import retag_corpus
+    from pmcmine.pipeline.retag import retag_corpus
 
     try:
         stats = retag_corpus(db, kb, spacy_model=spacy_model, min_score=min_score)
@@ -402,7 +402,7 @@ app.add_typer(detector_app, name="detector")
 @detector_app.command("eval")
 def detector_eval(
     detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = "auto",
-    data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.figures.synth DIR) to score its held-out split.")] = None,
+    data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.tools.synth DIR) to score its held-out split.")] = None,
     split: Annotated[str, typer.Option(help="Split of --data.")] = "val",
     limit: Annotated[Optional[int], typer.Option(help="At most this many synthetic figures.")] = 300,
     shared: Annotated[Optional[Path], typer.Option(help="Folder with real/figures/panels_dev.json [default: ../shared].")] = None,
@@ -411,7 +411,7 @@ def detector_eval(
     group: Annotated[bool, typer.Option("--group", help="Also merge tiles under the figure's letters, as ingest does (annotated labels stand in for the caption's).")] = False,
 ) -> None:
     """ImageCLEF accuracy, mAP50 and mAP50-95 (panel class), ms per figure."""
-    from pmcmine.figures.evaluate import cli_eval
+    from pmcmine.tools.evaluate import cli_eval
 
     try:
         res = cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
@@ -450,7 +450,7 @@ def eval_pairs(
     pair recall / precision and ImageCLEF accuracy per article, dev and held-out."""
     import json
 
-    from pmcmine.figures.pair_eval import DEFAULT_GOLD, format_report, run_benchmark
+    from pmcmine.tools.pair_eval import DEFAULT_GOLD, format_report, run_benchmark
 
     gold = gold or DEFAULT_GOLD
     if not gold.is_file() or not ((shared / "real").is_dir() or shared.name == "real"):
@@ -480,7 +480,7 @@ def detector_train(
 ) -> None:
     """Train or resume the YOLO panel/label detector on CPU, offline (recipe: detectors/recipe.yaml)."""
     try:
-        from pmcmine.figures.detect import cli_train
+        from pmcmine.tools.train import cli_train
         best = cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
     except ImportError as exc:
         console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine\\[train]' ({exc})")
@@ -495,7 +495,7 @@ def detector_export(
     version: Annotated[str, typer.Option(help="Version recorded with subfigure rows.")] = "1",
 ) -> None:
     """Export trained weights to ONNX (the format inference loads) with its card JSON."""
-    from pmcmine.figures.detect import export_onnx
+    from pmcmine.tools.train import export_onnx
 
     console.print(f"wrote {export_onnx(str(weights), out, version=version)}")
 

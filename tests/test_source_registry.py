@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from pmcmine.pipeline.harvest import HarvestOptions, harvest
-from pmcmine.pipeline.harvesters.base import HarvestItem, HarvestSource, outcome
-from pmcmine.pipeline.harvesters.registry import (register_source, source_for, source_names,
-                                                  unregister_source)
+from pmcmine.pipeline.harvesters.base import HarvestItem, outcome
+from pmcmine.pipeline.harvesters.registry import (HarvestSource, register_source, source_for,
+                                                  source_names, unregister_source)
 from pmcmine.pipeline.process import process_package
 from pmcmine.pipeline.stages import StageOptions
 from pmcmine.sample import write_sample

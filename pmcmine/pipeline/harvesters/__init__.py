@@ -1,8 +1,8 @@
 """Harvest sources, one module each, chosen by name (``--source cloud|legacy|<folder>``).
 
-* ``base.py``: what a source is (:class:`~pmcmine.pipeline.harvesters.base.HarvestSource`)
-  and the items/outcomes/options it deals in.
-* ``registry.py``: name → source (:func:`register_source`, :func:`source_for`).
+* ``base.py``: the items/outcomes/options a source deals in.
+* ``registry.py``: what a source is (``HarvestSource``) and name → source
+  (``register_source``, ``source_for``).
 * ``cloud.py``, ``legacy.py``, ``local.py``: the sources pmcmine ships.
 
 A new source is one module with a class satisfying ``HarvestSource`` plus one

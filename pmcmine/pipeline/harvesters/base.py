@@ -1,4 +1,5 @@
-"""What a harvest source is, and what it plans and fetches: items, outcomes, options."""
+"""What a harvest source plans and fetches: items, outcomes, options, and their helpers
+(the source protocol itself is in :mod:`.registry`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from pmcmine.pipeline.stages import StageOptions
 from pmcmine.records import IngestResult
@@ -63,25 +63,6 @@ class HarvestOutcome:
     result: IngestResult | None = None
     reason: str | None = None
     bytes: int = 0
-
-
-@runtime_checkable
-class HarvestSource(Protocol):
-    """A place articles come from, as ``pmcmine harvest`` uses it.
-
-    * ``kind``: its name in ``harvest_state.source`` and ``HarvestItem.source``.
-    * ``candidates(opts)``: every upstream item in ``opts``' time window, each with an ETag
-      (what changes when the item does); runs on the driver.
-    * ``fetch(item, opts, media)``: fetch, filter and process one item into a
-      :class:`HarvestOutcome`; runs in any process (a Ray worker) and never raises for bad
-      input or network trouble (:func:`pmcmine.pipeline.process.guarded` wraps the work).
-    """
-
-    kind: str
-
-    def candidates(self, opts: HarvestOptions) -> Iterator[HarvestItem]: ...
-
-    def fetch(self, item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome: ...
 
 
 def client(opts: HarvestOptions) -> HttpClient:

@@ -7,9 +7,32 @@ source, and a source's dependencies load only when it is chosen), or callables.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pmcmine.pipeline.harvesters.base import HarvestSource
+if TYPE_CHECKING:  # base imports this module (HarvestOptions.source_kind); types only here
+    from pmcmine.pipeline.harvesters.base import HarvestItem, HarvestOptions, HarvestOutcome
+
+
+@runtime_checkable
+class HarvestSource(Protocol):
+    """A place articles come from, as ``pmcmine harvest`` uses it.
+
+    * ``kind``: its name in ``harvest_state.source`` and ``HarvestItem.source``.
+    * ``candidates(opts)``: every upstream item in ``opts``' time window, each with an ETag
+      (what changes when the item does); runs on the driver.
+    * ``fetch(item, opts, media)``: fetch, filter and process one item into a
+      :class:`HarvestOutcome`; runs in any process (a Ray worker) and never raises for bad
+      input or network trouble (:func:`pmcmine.pipeline.process.guarded` wraps the work).
+    """
+
+    kind: str
+
+    def candidates(self, opts: HarvestOptions) -> Iterator[HarvestItem]: ...
+
+    def fetch(self, item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome: ...
+
 
 _REGISTRY: dict[str, str | Callable[[], HarvestSource]] = {
     "cloud": "pmcmine.pipeline.harvesters.cloud:CloudSource",
