@@ -14,11 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pmcmine.api import DEFAULT_DETECTOR
+
 app = typer.Typer(help="Mine figures, captions and inline references from PubMed Central OA.",
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 DB_OPTION = typer.Option("--db", help="DuckDB corpus file.")
-DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none.")
+DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none, or another registered name.")
 CROPS_OPTION = typer.Option("--save-crops", help="Also write each panel crop as PNG to the media store (subfigures.crop_path).")
 
 
@@ -39,20 +41,19 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Articles per database transaction.")] = 64,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.ingest import ingest as run_ingest
 
     t0 = time.perf_counter()
-    media = False if no_media else (media_dir or True)
     try:
-        summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                             progress=not quiet,
-                             stages=_stages(kb, no_tag, detector, _crops(save_crops and not no_media, db, media_dir)))
+        summary = api.ingest(paths, db, media_dir=media_dir, no_media=no_media, workers=workers,
+                             batch_size=batch_size, kb=kb, no_tag=no_tag, detector=detector,
+                             save_crops=save_crops, quiet=quiet)
     except PmcmineError as exc:  # a broken KB, a corpus another process is writing, ...
         console.print(f"[red]ingest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -154,10 +155,10 @@ def sample(
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write the synthetic sample corpus (Cloud bucket layout + legacy oa_package tarballs)."""
-    from pmcmine.sample import write_sample
+    import pmcmine.api as api
 
     t0 = time.perf_counter()
-    write_sample(out, articles=articles, seed=seed)
+    api.sample(out=out, articles=articles, seed=seed)
     console.print(f"wrote {articles} articles to {out}/ (cloud/, legacy/, truth.json) "
                   f"in {time.perf_counter() - t0:.1f} s")
 
@@ -184,7 +185,7 @@ def harvest(
     rate: Annotated[Optional[float], typer.Option(help="Requests/s to NCBI hosts [3, or 10 with an API key].")] = None,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     shard: Annotated[Optional[str], typer.Option(help="i/n: only shard i of n (by PMCID hash), for independent jobs each with its own --db; join them with `pmcmine merge`.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -196,29 +197,11 @@ def harvest(
 
 
 def _run_harvest(a: dict):
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.harvest import HarvestOptions, harvest as run, parse_shard, parse_since, parse_until
-    from pmcmine.sources.filters import ArticleFilter, parse_license_option
-    from pmcmine.sources.http import HttpConfig
-    from pmcmine.sources.legacy import PACKAGE_BASE
 
     try:
-        opts = HarvestOptions(
-            since=parse_since(a["since"]), until=parse_until(a["until"]), source=a["source"],
-            endpoint=a["endpoint"], package_base=a["package_base"] or PACKAGE_BASE,
-            filter=ArticleFilter(parse_license_option(a["license"]), a["include_manuscripts"],
-                                 a["include_retracted"]),
-            limit=a["limit"], media_dir=str(a["media_dir"]) if a["media_dir"] else None,
-            ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
-            workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
-            shard=parse_shard(a.get("shard")),
-            http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
-            stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto"),
-                           _crops(a.get("save_crops", False), a["db"], a["media_dir"])),
-        )
-        if opts.source_kind == "dir" and not Path(opts.source).exists():
-            raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
-        summary = run(opts, a["db"], progress=not a["quiet"])
+        summary = api.harvest(**a)
     except (PmcmineError, ImportError) as exc:
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -245,11 +228,11 @@ def merge(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
 ) -> None:
     """Fold shard corpora into one (repeatable; an article's newest version wins)."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.store.merge import merge as run
 
     try:
-        s = run(db, shards)
+        s = api.merge(shards, db=db)
     except PmcmineError as exc:
         console.print(f"[red]merge failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -329,11 +312,11 @@ def tag(
     min_score: Annotated[float, typer.Option(help="Lowest linker score kept.")] = 0.85,
 ) -> None:
     """Re-tag an existing corpus's captions, subcaptions and reference sentences with a KB."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.retag import retag_corpus
 
     try:
-        stats = retag_corpus(db, kb, spacy_model=spacy_model, min_score=min_score)
+        stats = api.retag(db=db, kb=kb, spacy_model=spacy_model, min_score=min_score)
     except PmcmineError as exc:  # a missing or damaged KB, a locked corpus
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -348,7 +331,7 @@ def process(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     where: Annotated[Optional[str], typer.Option(help="SQL condition on articles, e.g. \"pub_date >= '2024-01-01'\".")] = None,
     workers: Annotated[int, typer.Option(help="Parallel tasks.")] = 1,
@@ -356,35 +339,17 @@ def process(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Re-run the later stages (subcaptions, concepts, ...) over a corpus without downloading again."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.reprocess import process as run
 
     try:
-        s = run(db, _stages(kb, no_tag, detector, _crops(save_crops, db, None)), where=where, workers=workers,
-                ray_address=ray_address or ("local" if workers > 1 else "none"), progress=not quiet)
+        s = api.process(db=db, kb=kb, no_tag=no_tag, detector=detector, save_crops=save_crops,
+                        where=where, workers=workers, ray_address=ray_address, quiet=quiet)
     except PmcmineError as exc:
         console.print(f"[red]process failed:[/red] {exc}")
         raise typer.Exit(2) from exc
     console.print(f"re-processed {s.articles} articles ({s.rows} rows) in {s.seconds:.1f} s"
                   + (f"; {s.stage_errors} stage errors (see the stage_errors table)" if s.stage_errors else ""))
-
-
-def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto", crops_dir: str | None = None):
-    from pmcmine.pipeline.stages import StageOptions, default_kb
-
-    return StageOptions(kb=None if no_tag else (kb or default_kb()),
-                        detector=None if detector == "none" else detector, crops_dir=crops_dir)
-
-
-def _crops(save: bool, db: Path, media_dir: Optional[Path]) -> str | None:
-    """The media store crops go to, as an absolute path (workers may run elsewhere)."""
-    if not save:
-        return None
-    from pmcmine.store.media import media_dir_for
-
-    media = media_dir_for(db, media_dir)
-    return str(Path(media).resolve()) if media else None
-
 
 
 from pmcmine.export.cli import export_cmd  # noqa: E402  (sub-commands live beside their API)
@@ -441,7 +406,7 @@ def eval_pairs(
     shared: Annotated[Path, typer.Option(help="Folder holding real/ (the shared real articles).")] = Path("../shared"),
     gold: Annotated[Optional[Path], typer.Option(help="Gold panels [default: annotations/real_pairs.json of the checkout].")] = None,
     articles: Annotated[Optional[list[str]], typer.Option("--article", help="Only this article folder (repeatable).")] = None,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not read panel labels.")] = False,
     out_json: Annotated[Optional[Path], typer.Option("--json", help="Write the report as JSON.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error per figure.")] = False,

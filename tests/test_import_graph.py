@@ -9,7 +9,8 @@ Layers (a package may import its own layer's packages, and any lower layer's):
     2  store                                        the corpus: DuckDB + media folder
     3  pipeline                                     ingest / harvest / process: runs the stages
     4  export, report, tools                        read a corpus; train/evaluate the models
-    5  cli                                          the command line, thin over the above
+    5  api                                          one function per command (pmcmine.api)
+    6  cli                                          the command line, thin over the above
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ LAYERS = {
     "store": 2,
     "pipeline": 3,
     "export": 4, "report": 4, "tools": 4,
-    "cli": 5,
+    "api": 5,
+    "cli": 6,
 }
 
 # Known exceptions, each with its reason: (importing module prefix, imported module).
