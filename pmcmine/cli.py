@@ -352,12 +352,76 @@ def process(
                   + (f"; {s.stage_errors} stage errors (see the stage_errors table)" if s.stage_errors else ""))
 
 
-from pmcmine.export.cli import export_cmd  # noqa: E402  (sub-commands live beside their API)
-from pmcmine.report.cli import report_cmd, show_cmd  # noqa: E402
+@app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the shards (created).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    format: Annotated[str, typer.Option("--format", "-f", help="webdataset | parquet | jsonl")] = "webdataset",
+    unit: Annotated[str, typer.Option("--unit", help="figure (whole image) | subfigure (panel crops, needs detected panels)")] = "figure",
+    where: Annotated[Optional[str], typer.Option("--where", help="SQL over articles a / figures f, e.g. \"a.pub_date >= '2024-01-01'\".")] = None,
+    shard_size: Annotated[int, typer.Option("--shard-size", help="Samples per shard.")] = 1000,
+    license: Annotated[str, typer.Option("--license", help="any, commercial (CC BY/BY-SA/BY-ND/CC0/PD), or a list: cc-by,cc0")] = "any",
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an export already in --out.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="Stop after about this many samples.")] = None,
+) -> None:
+    """Write image–text training shards (image + subcaption/caption/references + metadata)."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
 
-app.command("export")(export_cmd)
-app.command("show")(show_cmd)
-app.command("report")(report_cmd)
+    try:
+        s = api.export(out=out, db=db, format=format, unit=unit, where=where, shard_size=shard_size,
+                       license=license, media_dir=media_dir, overwrite=overwrite, limit=limit)
+    except PmcmineError as exc:
+        typer.echo(f"export failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{s.samples} samples from {s.figures} figures in {len(s.shards)} {format} shard(s) "
+               f"({s.bytes / 1e6:.1f} MB) in {out} in {s.seconds:.1f} s")
+    typer.echo(f"licences: {json.dumps(s.licenses)}")
+    for reason, n in sorted(s.skipped.items()):
+        typer.echo(f"skipped {n}: {reason}")
+
+
+@app.command("show")
+def show_cmd(
+    id: Annotated[str, typer.Argument(help="A figure id (PMC123/fig2), or a PMCID / article id / PMID / DOI.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    alongside: Annotated[bool, typer.Option("--alongside", help="Write images beside the page instead of embedding them.")] = False,
+) -> None:
+    """One HTML page: the figure(s) with panel boxes and labels, subcaptions, references, concepts."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
+
+    try:
+        path = api.show(id, out=out, db=db, media_dir=media_dir, alongside=alongside)
+    except PmcmineError as exc:
+        typer.echo(f"show failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {path}")
+
+
+@app.command("report")
+def report_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and img/.")] = Path("report"),
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    n: Annotated[int, typer.Option("-n", "--figures", help="How many figures to sample.")] = 20,
+    where: Annotated[Optional[str], typer.Option("--where", help="SQL over articles a / figures f.")] = None,
+    seed: Annotated[int, typer.Option(help="Sample seed.")] = 0,
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    embed: Annotated[bool, typer.Option("--embed", help="Embed images in index.html.")] = False,
+) -> None:
+    """A static HTML report over a sample of figures (with detected panels first)."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
+
+    try:
+        path = api.report(out=out, db=db, n=n, where=where, seed=seed, media_dir=media_dir, embed=embed)
+    except PmcmineError as exc:
+        typer.echo(f"report failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {path}")
 
 detector_app = typer.Typer(help="The panel detector: evaluate, train (needs the train extra), export.",
                            no_args_is_help=True)
