@@ -12,6 +12,9 @@
     api.export(out="shards/", db="corpus.duckdb", format="parquet")      # pmcmine export
     api.report(out="report/", db="corpus.duckdb", n=20)                  # pmcmine report
     api.sample(out="sample", articles=12)                                # pmcmine sample
+    api.kb_build(open=True); api.kb_list(); api.kb_info("open")         # pmcmine kb build|list|info
+    api.detector_eval(detector="classic"); api.eval_pairs()             # pmcmine detector eval, eval pairs
+    api.detector_train(data="synth/data.yaml"); api.detector_export(w)  # pmcmine detector train|export
 
 (``export``, ``report`` and ``sample`` are also the names of subpackages, so they are reached
 as ``pmcmine.api.export`` etc.; ``pmcmine.export`` is the package.)
@@ -201,5 +204,78 @@ def sample(*, out: str | Path = "sample", articles: int = 12, seed: int = 0) -> 
     return Path(out)
 
 
+# -- knowledge bases (pmcmine kb ...) -----------------------------------------------------
+
+def kb_build(*, open: bool = False, umls_meta: str | Path | None = None, name: str | None = None,
+             sources: str | None = None, lang: str = "ENG", source_wheel: str | Path | None = None,
+             force: bool = False):
+    """``pmcmine kb build``: the open KB (``open=True``) or one from a UMLS ``umls_meta`` folder;
+    ``sources``: UMLS vocabularies to keep, ``"MSH,SNOMEDCT_US"``. Returns its KBInfo."""
+    from pmcmine.kb.api import build_open, build_umls
+    from pmcmine.kb.store import KBError
+
+    if open == (umls_meta is not None):
+        raise KBError("give exactly one of open=True (--open) or umls_meta (--umls-meta DIR)")
+    if open:
+        return build_open(name or "open", source_wheel=Path(source_wheel) if source_wheel else None,
+                          force=force)
+    return build_umls(Path(umls_meta), name or "umls", force=force, lang=lang,
+                      sources=sources.split(",") if sources else None)
+
+
+def kb_list() -> list[dict]:
+    """``pmcmine kb list``: one row per KB built on this machine."""
+    from pmcmine.kb.api import kb_list as run
+
+    return run()
+
+
+def kb_info(name: str = "open", *, verify: bool = False) -> dict:
+    """``pmcmine kb info``: a KB's provenance, versions and sizes (``verify``: check sha256s)."""
+    from pmcmine.kb.api import kb_info as run
+
+    return run(name, verify=verify)
+
+
+# -- the detector and measurements (pmcmine detector ..., pmcmine eval ...) -----------------
+
+def detector_eval(*, detector: str = DEFAULT_DETECTOR, data: str | Path | None = None,
+                  split: str = "val", limit: int | None = 300, shared: str | Path | None = None,
+                  overlays: str | Path | None = None, out_json: str | Path | None = None,
+                  group: bool = False) -> dict:
+    """``pmcmine detector eval``: ImageCLEF accuracy, mAP50(-95) and ms/figure per set."""
+    from pmcmine.tools.evaluate import cli_eval
+
+    return cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
+                    str(overlays) if overlays else None, str(out_json) if out_json else None, group)
+
+
+def detector_train(*, data: str | Path, epochs: int = 40, imgsz: int = 320,
+                   model: str = "yolov8n.yaml", project: str | Path = "runs/detector",
+                   name: str = "panels", batch: int = 16, warmup_epochs: float = 3.0,
+                   resume: bool = True) -> Path:
+    """``pmcmine detector train``: train or resume the YOLO detector on CPU (``[train]`` extra)."""
+    from pmcmine.tools.train import cli_train
+
+    return cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
+
+
+def detector_export(weights: str | Path, *, out: str | Path | None = None, version: str = "1") -> Path:
+    """``pmcmine detector export``: trained weights to ONNX, with the card JSON beside it."""
+    from pmcmine.tools.train import export_onnx
+
+    return export_onnx(str(weights), out, version=version)
+
+
+def eval_pairs(*, shared: str | Path = "../shared", gold: str | Path | None = None,
+               articles: list[str] | None = None, detector: str = DEFAULT_DETECTOR,
+               no_ocr: bool = False) -> dict:
+    """``pmcmine eval pairs``: ingest the annotated real articles and score panel↔caption pairs."""
+    from pmcmine.tools.pair_eval import DEFAULT_GOLD, run_benchmark
+
+    return run_benchmark(Path(gold) if gold else DEFAULT_GOLD, shared, articles, detector, not no_ocr)
+
+
 __all__ = ["ingest", "harvest", "process", "retag", "merge", "sql", "export", "report", "show",
-           "sample", "stage_options", "crops_dir", "DEFAULT_DETECTOR"]
+           "sample", "kb_build", "kb_list", "kb_info", "detector_eval", "detector_train",
+           "detector_export", "eval_pairs", "stage_options", "crops_dir", "DEFAULT_DETECTOR"]

@@ -256,7 +256,7 @@ def kb_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild an existing KB.")] = False,
 ) -> None:
     """Build a scispaCy knowledge base and its TF-IDF ANN index."""
-    from pmcmine.kb.api import build_open, build_umls
+    import pmcmine.api as api
     from pmcmine.kb.store import KBError
 
     if open_ == (umls_meta is not None):
@@ -264,11 +264,8 @@ def kb_build(
         raise typer.Exit(2)
     t0 = time.perf_counter()
     try:
-        if open_:
-            info = build_open(name or "open", source_wheel=source_wheel, force=force)
-        else:
-            info = build_umls(umls_meta, name or "umls", force=force, lang=lang,
-                              sources=sources.split(",") if sources else None)
+        info = api.kb_build(open=open_, umls_meta=umls_meta, name=name, sources=sources, lang=lang,
+                            source_wheel=source_wheel, force=force)
     except KBError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -279,9 +276,9 @@ def kb_build(
 @kb_app.command("list")
 def kb_list_cmd() -> None:
     """The knowledge bases built on this machine."""
-    from pmcmine.kb.api import kb_list
+    import pmcmine.api as api
 
-    rows = kb_list()
+    rows = api.kb_list()
     if not rows:
         console.print("no KBs yet: pmcmine kb build --open")
         return
@@ -294,11 +291,11 @@ def kb_info_cmd(
     verify: Annotated[bool, typer.Option("--verify", help="Check every file's sha256 against the manifest.")] = False,
 ) -> None:
     """A KB's provenance, versions and sizes."""
-    from pmcmine.kb.api import kb_info
+    import pmcmine.api as api
     from pmcmine.kb.store import KBError
 
     try:
-        print(json.dumps(kb_info(name, verify=verify), indent=1, default=str))
+        print(json.dumps(api.kb_info(name, verify=verify), indent=1, default=str))
     except KBError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -430,7 +427,7 @@ app.add_typer(detector_app, name="detector")
 
 @detector_app.command("eval")
 def detector_eval(
-    detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = "auto",
+    detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = DEFAULT_DETECTOR,
     data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.tools.synth DIR) to score its held-out split.")] = None,
     split: Annotated[str, typer.Option(help="Split of --data.")] = "val",
     limit: Annotated[Optional[int], typer.Option(help="At most this many synthetic figures.")] = 300,
@@ -440,11 +437,11 @@ def detector_eval(
     group: Annotated[bool, typer.Option("--group", help="Also merge tiles under the figure's letters, as ingest does (annotated labels stand in for the caption's).")] = False,
 ) -> None:
     """ImageCLEF accuracy, mAP50 and mAP50-95 (panel class), ms per figure."""
-    from pmcmine.tools.evaluate import cli_eval
+    import pmcmine.api as api
 
     try:
-        res = cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
-                       str(overlays) if overlays else None, str(out_json) if out_json else None, group)
+        res = api.detector_eval(detector=detector, data=data, split=split, limit=limit, shared=shared,
+                                overlays=overlays, out_json=out_json, group=group)
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]detector eval failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -479,14 +476,15 @@ def eval_pairs(
     pair recall / precision and ImageCLEF accuracy per article, dev and held-out."""
     import json
 
-    from pmcmine.tools.pair_eval import DEFAULT_GOLD, format_report, run_benchmark
+    import pmcmine.api as api
+    from pmcmine.tools.pair_eval import DEFAULT_GOLD, format_report
 
     gold = gold or DEFAULT_GOLD
     if not gold.is_file() or not ((shared / "real").is_dir() or shared.name == "real"):
         console.print(f"[red]eval pairs needs {gold} and {shared}/real[/red]")
         raise typer.Exit(2)
     try:
-        report = run_benchmark(gold, shared, articles, detector, not no_ocr)
+        report = api.eval_pairs(shared=shared, gold=gold, articles=articles, detector=detector, no_ocr=no_ocr)
     except ValueError as exc:
         console.print(f"[red]eval pairs failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -508,9 +506,11 @@ def detector_train(
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Resume from the run's last.pt when present.")] = True,
 ) -> None:
     """Train or resume the YOLO panel/label detector on CPU, offline (recipe: detectors/recipe.yaml)."""
+    import pmcmine.api as api
+
     try:
-        from pmcmine.tools.train import cli_train
-        best = cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
+        best = api.detector_train(data=data, epochs=epochs, imgsz=imgsz, model=model, project=project,
+                                  name=name, batch=batch, warmup_epochs=warmup_epochs, resume=resume)
     except ImportError as exc:
         console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine\\[train]' ({exc})")
         raise typer.Exit(2) from exc
@@ -524,9 +524,9 @@ def detector_export(
     version: Annotated[str, typer.Option(help="Version recorded with subfigure rows.")] = "1",
 ) -> None:
     """Export trained weights to ONNX (the format inference loads) with its card JSON."""
-    from pmcmine.tools.train import export_onnx
+    import pmcmine.api as api
 
-    console.print(f"wrote {export_onnx(str(weights), out, version=version)}")
+    console.print(f"wrote {api.detector_export(weights, out=out, version=version)}")
 
 
 DEMO_QUERIES = [
