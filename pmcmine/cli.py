@@ -191,17 +191,23 @@ def harvest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
-    summary = _run_harvest(locals())
+    summary = _run_harvest(
+        since=since, until=until, source=source, endpoint=endpoint, package_base=package_base,
+        license=license, include_manuscripts=include_manuscripts, include_retracted=include_retracted,
+        limit=limit, db=db, media_dir=media_dir, ray_address=ray_address, workers=workers,
+        retry_failed=retry_failed, no_inventory=no_inventory, email=email, api_key=api_key, rate=rate,
+        kb=kb, no_tag=no_tag, detector=detector, save_crops=save_crops, shard=shard, quiet=quiet)
     if summary.planned and summary.failed == summary.planned:
         raise typer.Exit(1)
 
 
-def _run_harvest(a: dict):
+def _run_harvest(**options):
+    """``pmcmine.api.harvest(**options)``, its summary printed as a table."""
     import pmcmine.api as api
     from pmcmine.errors import PmcmineError
 
     try:
-        summary = api.harvest(**a)
+        summary = api.harvest(**options)
     except (PmcmineError, ImportError) as exc:
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -582,7 +588,7 @@ def demo(
     db = out / "corpus.duckdb"
     with BucketServer(sample_dir / "cloud") as server:
         console.rule(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
-        _run_harvest(dict(
+        _run_harvest(**dict(
             since="2024-01", until=None, source="cloud", endpoint=server.url, package_base=None,
             license="any", include_manuscripts=False, include_retracted=False, limit=None, db=db,
             media_dir=None, ray_address="local" if workers > 0 else "none", workers=max(1, workers),

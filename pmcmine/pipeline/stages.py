@@ -34,7 +34,7 @@ class StageOptions:
     def task_memory_mb(self) -> int:
         """What one task of these stages holds at its peak (measured by benchmarks/pipeline_bench.py:
         about 1.1 GiB with a detector, OCR and the open KB's tagger; 0.3 GiB for parsing)."""
-        return 300 + (150 if self.detector else 0) + (750 if self.kb else 0)
+        return 300 + (150 if self.detector not in (None, "none") else 0) + (750 if self.kb else 0)
 
     def check(self) -> None:
         """Fail before any work starts when a requested model is missing or damaged.
