@@ -7,7 +7,7 @@
 Ingests the real articles with images in ``../shared/real`` (``jats_with_images/*`` and
 ``elife-19405``) the normal way (default detector ``auto``, label OCR on, concept tagging
 off), then scores each gold panel of ``annotations/real_pairs.json`` (see
-:mod:`pmcmine.figures.pair_eval`): found (a subfigure at IoU >= 0.5, one-to-one), paired right
+:mod:`pmcmine.tools.pair_eval`): found (a subfigure at IoU >= 0.5, one-to-one), paired right
 (and ``subfigure_text`` gave it the right caption label); pair recall, pair precision and
 ImageCLEF accuracy per article, for the dev and the held-out articles, and overall; then how
 often each alignment method fired and how often its pairs were right; then the alignment
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pmcmine.figures import pair_eval as pe  # noqa: E402
+from pmcmine.tools import pair_eval as pe  # noqa: E402
 
 GOLD = ROOT / "annotations" / "real_pairs.json"
 SHARED = ROOT.parent / "shared"

@@ -84,7 +84,7 @@ def score_real(real: Path, dpi: int) -> dict | None:
     if not folder.is_dir():
         return None
     from pmcmine.figures.images import open_image
-    from pmcmine.figures.pdf_compare import phash_distance, ssim
+    from pmcmine.tools.pdf_compare import phash_distance, ssim
     from pmcmine.jats import parse_article
 
     names = [p.name for p in folder.iterdir()]

@@ -100,7 +100,11 @@ def _patch() -> None:
 
     CloudBucket.get = _timed("fetch", CloudBucket.get)
     CloudBucket.get_json = _timed("fetch", CloudBucket.get_json)
-    H.parse_package = _timed("parse", H.parse_package)
+    import pmcmine.pipeline.harvesters.cloud as hcloud
+    import pmcmine.pipeline.harvesters.legacy as hlegacy
+
+    hcloud.parse_package = _timed("parse", hcloud.parse_package)
+    hlegacy.parse_package = hcloud.parse_package
     process.probe_image = _timed("probe+phash", process.probe_image)
     process.write_atomic = _timed("store images", process.write_atomic)
     images.open_image = _timed("decode", images.open_image)

@@ -14,11 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pmcmine.api import DEFAULT_DETECTOR
+
 app = typer.Typer(help="Mine figures, captions and inline references from PubMed Central OA.",
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 DB_OPTION = typer.Option("--db", help="DuckDB corpus file.")
-DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none.")
+DETECTOR_OPTION = typer.Option(help="Panel detector: auto, yolo, classic, none, or another registered name.")
 CROPS_OPTION = typer.Option("--save-crops", help="Also write each panel crop as PNG to the media store (subfigures.crop_path).")
 
 
@@ -39,20 +41,19 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Articles per database transaction.")] = 64,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Parse local article packages into the corpus."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.ingest import ingest as run_ingest
 
     t0 = time.perf_counter()
-    media = False if no_media else (media_dir or True)
     try:
-        summary = run_ingest(paths, db, media_dir=media, workers=workers, batch_size=batch_size,
-                             progress=not quiet,
-                             stages=_stages(kb, no_tag, detector, _crops(save_crops and not no_media, db, media_dir)))
+        summary = api.ingest(paths, db, media_dir=media_dir, no_media=no_media, workers=workers,
+                             batch_size=batch_size, kb=kb, no_tag=no_tag, detector=detector,
+                             save_crops=save_crops, quiet=quiet)
     except PmcmineError as exc:  # a broken KB, a corpus another process is writing, ...
         console.print(f"[red]ingest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -154,10 +155,10 @@ def sample(
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write the synthetic sample corpus (Cloud bucket layout + legacy oa_package tarballs)."""
-    from pmcmine.sample import write_sample
+    import pmcmine.api as api
 
     t0 = time.perf_counter()
-    write_sample(out, articles=articles, seed=seed)
+    api.sample(out=out, articles=articles, seed=seed)
     console.print(f"wrote {articles} articles to {out}/ (cloud/, legacy/, truth.json) "
                   f"in {time.perf_counter() - t0:.1f} s")
 
@@ -184,41 +185,29 @@ def harvest(
     rate: Annotated[Optional[float], typer.Option(help="Requests/s to NCBI hosts [3, or 10 with an API key].")] = None,
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     shard: Annotated[Optional[str], typer.Option(help="i/n: only shard i of n (by PMCID hash), for independent jobs each with its own --db; join them with `pmcmine merge`.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fetch new and changed articles from PMC into the corpus (resumable, incremental)."""
-    summary = _run_harvest(locals())
+    summary = _run_harvest(
+        since=since, until=until, source=source, endpoint=endpoint, package_base=package_base,
+        license=license, include_manuscripts=include_manuscripts, include_retracted=include_retracted,
+        limit=limit, db=db, media_dir=media_dir, ray_address=ray_address, workers=workers,
+        retry_failed=retry_failed, no_inventory=no_inventory, email=email, api_key=api_key, rate=rate,
+        kb=kb, no_tag=no_tag, detector=detector, save_crops=save_crops, shard=shard, quiet=quiet)
     if summary.planned and summary.failed == summary.planned:
         raise typer.Exit(1)
 
 
-def _run_harvest(a: dict):
+def _run_harvest(**options):
+    """``pmcmine.api.harvest(**options)``, its summary printed as a table."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.harvest import HarvestOptions, harvest as run, parse_shard, parse_since, parse_until
-    from pmcmine.sources.filters import ArticleFilter, parse_license_option
-    from pmcmine.sources.http import HttpConfig
-    from pmcmine.sources.legacy import PACKAGE_BASE
 
     try:
-        opts = HarvestOptions(
-            since=parse_since(a["since"]), until=parse_until(a["until"]), source=a["source"],
-            endpoint=a["endpoint"], package_base=a["package_base"] or PACKAGE_BASE,
-            filter=ArticleFilter(parse_license_option(a["license"]), a["include_manuscripts"],
-                                 a["include_retracted"]),
-            limit=a["limit"], media_dir=str(a["media_dir"]) if a["media_dir"] else None,
-            ray_address=a["ray_address"] or ("local" if a["workers"] > 1 else "none"),
-            workers=a["workers"], retry_failed=a["retry_failed"], use_inventory=not a["no_inventory"],
-            shard=parse_shard(a.get("shard")),
-            http=HttpConfig(email=a["email"], api_key=a["api_key"], ncbi_rate=a["rate"]),
-            stages=_stages(a["kb"], a["no_tag"], a.get("detector", "auto"),
-                           _crops(a.get("save_crops", False), a["db"], a["media_dir"])),
-        )
-        if opts.source_kind == "dir" and not Path(opts.source).exists():
-            raise PmcmineError(f"--source must be cloud, legacy or an existing folder, not {opts.source!r}")
-        summary = run(opts, a["db"], progress=not a["quiet"])
+        summary = api.harvest(**options)
     except (PmcmineError, ImportError) as exc:
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -245,11 +234,11 @@ def merge(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
 ) -> None:
     """Fold shard corpora into one (repeatable; an article's newest version wins)."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.store.merge import merge as run
 
     try:
-        s = run(db, shards)
+        s = api.merge(shards, db=db)
     except PmcmineError as exc:
         console.print(f"[red]merge failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -273,7 +262,7 @@ def kb_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild an existing KB.")] = False,
 ) -> None:
     """Build a scispaCy knowledge base and its TF-IDF ANN index."""
-    from pmcmine.kb.api import build_open, build_umls
+    import pmcmine.api as api
     from pmcmine.kb.store import KBError
 
     if open_ == (umls_meta is not None):
@@ -281,11 +270,8 @@ def kb_build(
         raise typer.Exit(2)
     t0 = time.perf_counter()
     try:
-        if open_:
-            info = build_open(name or "open", source_wheel=source_wheel, force=force)
-        else:
-            info = build_umls(umls_meta, name or "umls", force=force, lang=lang,
-                              sources=sources.split(",") if sources else None)
+        info = api.kb_build(open=open_, umls_meta=umls_meta, name=name, sources=sources, lang=lang,
+                            source_wheel=source_wheel, force=force)
     except KBError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -296,9 +282,9 @@ def kb_build(
 @kb_app.command("list")
 def kb_list_cmd() -> None:
     """The knowledge bases built on this machine."""
-    from pmcmine.kb.api import kb_list
+    import pmcmine.api as api
 
-    rows = kb_list()
+    rows = api.kb_list()
     if not rows:
         console.print("no KBs yet: pmcmine kb build --open")
         return
@@ -311,11 +297,11 @@ def kb_info_cmd(
     verify: Annotated[bool, typer.Option("--verify", help="Check every file's sha256 against the manifest.")] = False,
 ) -> None:
     """A KB's provenance, versions and sizes."""
-    from pmcmine.kb.api import kb_info
+    import pmcmine.api as api
     from pmcmine.kb.store import KBError
 
     try:
-        print(json.dumps(kb_info(name, verify=verify), indent=1, default=str))
+        print(json.dumps(api.kb_info(name, verify=verify), indent=1, default=str))
     except KBError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -329,11 +315,11 @@ def tag(
     min_score: Annotated[float, typer.Option(help="Lowest linker score kept.")] = 0.85,
 ) -> None:
     """Re-tag an existing corpus's captions, subcaptions and reference sentences with a KB."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.text.concepts import retag_corpus
 
     try:
-        stats = retag_corpus(db, kb, spacy_model=spacy_model, min_score=min_score)
+        stats = api.retag(db=db, kb=kb, spacy_model=spacy_model, min_score=min_score)
     except PmcmineError as exc:  # a missing or damaged KB, a locked corpus
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -348,7 +334,7 @@ def process(
     db: Annotated[Path, DB_OPTION] = Path("corpus.duckdb"),
     kb: Annotated[Optional[str], typer.Option(help="KB for concept tagging [default: open, when built].")] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip concept tagging.")] = False,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     save_crops: Annotated[bool, CROPS_OPTION] = False,
     where: Annotated[Optional[str], typer.Option(help="SQL condition on articles, e.g. \"pub_date >= '2024-01-01'\".")] = None,
     workers: Annotated[int, typer.Option(help="Parallel tasks.")] = 1,
@@ -356,12 +342,12 @@ def process(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Re-run the later stages (subcaptions, concepts, ...) over a corpus without downloading again."""
+    import pmcmine.api as api
     from pmcmine.errors import PmcmineError
-    from pmcmine.pipeline.reprocess import process as run
 
     try:
-        s = run(db, _stages(kb, no_tag, detector, _crops(save_crops, db, None)), where=where, workers=workers,
-                ray_address=ray_address or ("local" if workers > 1 else "none"), progress=not quiet)
+        s = api.process(db=db, kb=kb, no_tag=no_tag, detector=detector, save_crops=save_crops,
+                        where=where, workers=workers, ray_address=ray_address, quiet=quiet)
     except PmcmineError as exc:
         console.print(f"[red]process failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -369,30 +355,76 @@ def process(
                   + (f"; {s.stage_errors} stage errors (see the stage_errors table)" if s.stage_errors else ""))
 
 
-def _stages(kb: Optional[str], no_tag: bool, detector: str = "auto", crops_dir: str | None = None):
-    from pmcmine.pipeline.stages import StageOptions, default_kb
+@app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the shards (created).")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    format: Annotated[str, typer.Option("--format", "-f", help="webdataset | parquet | jsonl")] = "webdataset",
+    unit: Annotated[str, typer.Option("--unit", help="figure (whole image) | subfigure (panel crops, needs detected panels)")] = "figure",
+    where: Annotated[Optional[str], typer.Option("--where", help="SQL over articles a / figures f, e.g. \"a.pub_date >= '2024-01-01'\".")] = None,
+    shard_size: Annotated[int, typer.Option("--shard-size", help="Samples per shard.")] = 1000,
+    license: Annotated[str, typer.Option("--license", help="any, commercial (CC BY/BY-SA/BY-ND/CC0/PD), or a list: cc-by,cc0")] = "any",
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an export already in --out.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="Stop after about this many samples.")] = None,
+) -> None:
+    """Write image–text training shards (image + subcaption/caption/references + metadata)."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
 
-    return StageOptions(kb=None if no_tag else (kb or default_kb()),
-                        detector=None if detector == "none" else detector, crops_dir=crops_dir)
+    try:
+        s = api.export(out=out, db=db, format=format, unit=unit, where=where, shard_size=shard_size,
+                       license=license, media_dir=media_dir, overwrite=overwrite, limit=limit)
+    except PmcmineError as exc:
+        typer.echo(f"export failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{s.samples} samples from {s.figures} figures in {len(s.shards)} {format} shard(s) "
+               f"({s.bytes / 1e6:.1f} MB) in {out} in {s.seconds:.1f} s")
+    typer.echo(f"licences: {json.dumps(s.licenses)}")
+    for reason, n in sorted(s.skipped.items()):
+        typer.echo(f"skipped {n}: {reason}")
 
 
-def _crops(save: bool, db: Path, media_dir: Optional[Path]) -> str | None:
-    """The media store crops go to, as an absolute path (workers may run elsewhere)."""
-    if not save:
-        return None
-    from pmcmine.pipeline.ingest import default_media_dir
+@app.command("show")
+def show_cmd(
+    id: Annotated[str, typer.Argument(help="A figure id (PMC123/fig2), or a PMCID / article id / PMID / DOI.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    alongside: Annotated[bool, typer.Option("--alongside", help="Write images beside the page instead of embedding them.")] = False,
+) -> None:
+    """One HTML page: the figure(s) with panel boxes and labels, subcaptions, references, concepts."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
 
-    media = media_dir or default_media_dir(db)
-    return str(Path(media).resolve()) if media else None
+    try:
+        path = api.show(id, out=out, db=db, media_dir=media_dir, alongside=alongside)
+    except PmcmineError as exc:
+        typer.echo(f"show failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {path}")
 
 
+@app.command("report")
+def report_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and img/.")] = Path("report"),
+    db: Annotated[Path, typer.Option("--db", help="DuckDB corpus file.")] = Path("corpus.duckdb"),
+    n: Annotated[int, typer.Option("-n", "--figures", help="How many figures to sample.")] = 20,
+    where: Annotated[Optional[str], typer.Option("--where", help="SQL over articles a / figures f.")] = None,
+    seed: Annotated[int, typer.Option(help="Sample seed.")] = 0,
+    media_dir: Annotated[Optional[Path], typer.Option(help="Figure images [default: <db>_media/].")] = None,
+    embed: Annotated[bool, typer.Option("--embed", help="Embed images in index.html.")] = False,
+) -> None:
+    """A static HTML report over a sample of figures (with detected panels first)."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
 
-from pmcmine.export.cli import export_cmd  # noqa: E402  (sub-commands live beside their API)
-from pmcmine.report.cli import report_cmd, show_cmd  # noqa: E402
-
-app.command("export")(export_cmd)
-app.command("show")(show_cmd)
-app.command("report")(report_cmd)
+    try:
+        path = api.report(out=out, db=db, n=n, where=where, seed=seed, media_dir=media_dir, embed=embed)
+    except PmcmineError as exc:
+        typer.echo(f"report failed: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {path}")
 
 detector_app = typer.Typer(help="The panel detector: evaluate, train (needs the train extra), export.",
                            no_args_is_help=True)
@@ -401,8 +433,8 @@ app.add_typer(detector_app, name="detector")
 
 @detector_app.command("eval")
 def detector_eval(
-    detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = "auto",
-    data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.figures.synth DIR) to score its held-out split.")] = None,
+    detector: Annotated[str, typer.Option(help="auto, yolo, classic, or a path to an .onnx.")] = DEFAULT_DETECTOR,
+    data: Annotated[Optional[Path], typer.Option(help="A synthetic set (python -m pmcmine.tools.synth DIR) to score its held-out split.")] = None,
     split: Annotated[str, typer.Option(help="Split of --data.")] = "val",
     limit: Annotated[Optional[int], typer.Option(help="At most this many synthetic figures.")] = 300,
     shared: Annotated[Optional[Path], typer.Option(help="Folder with real/figures/panels_dev.json [default: ../shared].")] = None,
@@ -411,11 +443,11 @@ def detector_eval(
     group: Annotated[bool, typer.Option("--group", help="Also merge tiles under the figure's letters, as ingest does (annotated labels stand in for the caption's).")] = False,
 ) -> None:
     """ImageCLEF accuracy, mAP50 and mAP50-95 (panel class), ms per figure."""
-    from pmcmine.figures.evaluate import cli_eval
+    import pmcmine.api as api
 
     try:
-        res = cli_eval(detector, str(data) if data else None, split, limit, str(shared) if shared else None,
-                       str(overlays) if overlays else None, str(out_json) if out_json else None, group)
+        res = api.detector_eval(detector=detector, data=data, split=split, limit=limit, shared=shared,
+                                overlays=overlays, out_json=out_json, group=group)
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]detector eval failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -441,7 +473,7 @@ def eval_pairs(
     shared: Annotated[Path, typer.Option(help="Folder holding real/ (the shared real articles).")] = Path("../shared"),
     gold: Annotated[Optional[Path], typer.Option(help="Gold panels [default: annotations/real_pairs.json of the checkout].")] = None,
     articles: Annotated[Optional[list[str]], typer.Option("--article", help="Only this article folder (repeatable).")] = None,
-    detector: Annotated[str, DETECTOR_OPTION] = "auto",
+    detector: Annotated[str, DETECTOR_OPTION] = DEFAULT_DETECTOR,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not read panel labels.")] = False,
     out_json: Annotated[Optional[Path], typer.Option("--json", help="Write the report as JSON.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error per figure.")] = False,
@@ -450,14 +482,15 @@ def eval_pairs(
     pair recall / precision and ImageCLEF accuracy per article, dev and held-out."""
     import json
 
-    from pmcmine.figures.pair_eval import DEFAULT_GOLD, format_report, run_benchmark
+    import pmcmine.api as api
+    from pmcmine.tools.pair_eval import DEFAULT_GOLD, format_report
 
     gold = gold or DEFAULT_GOLD
     if not gold.is_file() or not ((shared / "real").is_dir() or shared.name == "real"):
         console.print(f"[red]eval pairs needs {gold} and {shared}/real[/red]")
         raise typer.Exit(2)
     try:
-        report = run_benchmark(gold, shared, articles, detector, not no_ocr)
+        report = api.eval_pairs(shared=shared, gold=gold, articles=articles, detector=detector, no_ocr=no_ocr)
     except ValueError as exc:
         console.print(f"[red]eval pairs failed:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -479,9 +512,11 @@ def detector_train(
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Resume from the run's last.pt when present.")] = True,
 ) -> None:
     """Train or resume the YOLO panel/label detector on CPU, offline (recipe: detectors/recipe.yaml)."""
+    import pmcmine.api as api
+
     try:
-        from pmcmine.figures.detect import cli_train
-        best = cli_train(str(data), epochs, imgsz, model, str(project), name, batch, resume, warmup_epochs)
+        best = api.detector_train(data=data, epochs=epochs, imgsz=imgsz, model=model, project=project,
+                                  name=name, batch=batch, warmup_epochs=warmup_epochs, resume=resume)
     except ImportError as exc:
         console.print(f"[red]training needs the train extra:[/red] pip install 'pmcmine\\[train]' ({exc})")
         raise typer.Exit(2) from exc
@@ -495,9 +530,9 @@ def detector_export(
     version: Annotated[str, typer.Option(help="Version recorded with subfigure rows.")] = "1",
 ) -> None:
     """Export trained weights to ONNX (the format inference loads) with its card JSON."""
-    from pmcmine.figures.detect import export_onnx
+    import pmcmine.api as api
 
-    console.print(f"wrote {export_onnx(str(weights), out, version=version)}")
+    console.print(f"wrote {api.detector_export(weights, out=out, version=version)}")
 
 
 DEMO_QUERIES = [
@@ -553,7 +588,7 @@ def demo(
     db = out / "corpus.duckdb"
     with BucketServer(sample_dir / "cloud") as server:
         console.rule(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
-        _run_harvest(dict(
+        _run_harvest(**dict(
             since="2024-01", until=None, source="cloud", endpoint=server.url, package_base=None,
             license="any", include_manuscripts=False, include_retracted=False, limit=None, db=db,
             media_dir=None, ray_address="local" if workers > 0 else "none", workers=max(1, workers),

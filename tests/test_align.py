@@ -21,7 +21,8 @@ from pmcmine.text.align import (
     rows_order,
 )
 from pmcmine.text.subcaptions import split_caption
-from pmcmine.text.subfigure_rows import DDL, SUBFIGURE_TABLES, subfigure_rows
+from pmcmine.store.schema import SCHEMA_SQL
+from pmcmine.text.subfigure_rows import SUBFIGURE_TABLES, subfigure_rows
 
 GRID = [[0, 0, 100, 100], [110, 5, 210, 100], [0, 120, 100, 220], [110, 118, 210, 220]]  # a b / c d
 CAP4 = "Title. (A) First. (B) Second. (C) Third. (D) Fourth. Scale bars, 10 µm."
@@ -208,7 +209,7 @@ def test_rows_fit_the_ddl():
     assert t[1]["subfigure_id"] == "P1/F1/p1" and t[1]["subcaption_ids"] == ["P1/F1/s1"]
     assert t[None]["method"] == NO_PANEL and t[None]["label"] == "D"
     con = duckdb.connect()
-    con.execute(DDL)
+    con.execute(SCHEMA_SQL)
     for table, rs in rows.items():
         cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
         assert all("article_id" == c or c in cols for c in cols) and "article_id" in cols

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from pmcmine.figures.classic import ClassicDetector, split
-from pmcmine.figures.evaluate import imageclef_figure_score
+from pmcmine.tools.evaluate import imageclef_figure_score
 
 
 def test_grid_with_white_gutters_and_labels():

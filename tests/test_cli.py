@@ -121,7 +121,7 @@ def test_export_show_report_commands(db, tmp_path):
 
 
 def test_detector_eval_command(tmp_path):
-    from pmcmine.figures.synth import write_yolo_dataset
+    from pmcmine.tools.synth import write_yolo_dataset
 
     write_yolo_dataset(tmp_path / "synth", n_train=0, n_val=4, seed=5)
     out = tmp_path / "m.json"

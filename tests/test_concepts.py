@@ -11,6 +11,7 @@ pytest.importorskip("nmslib")
 
 from pmcmine.kb import api  # noqa: E402
 from pmcmine.records import ArticleMeta, Figure, FigureRef, ParsedArticle  # noqa: E402
+from pmcmine.pipeline import retag  # noqa: E402
 from pmcmine.text import concepts as tagging  # noqa: E402
 from pmcmine.text.concepts import ConceptTagger, TextItem, name_variants, tag_article  # noqa: E402
 from pmcmine.text.modality import modalities_for  # noqa: E402
@@ -125,7 +126,9 @@ def test_ddl_tables_have_article_id():
     import duckdb
 
     con = duckdb.connect()
-    con.execute(tagging.DDL)
+    from pmcmine.store.schema import SCHEMA_SQL
+
+    con.execute(SCHEMA_SQL)
     for t in tagging.CONCEPT_TABLES:
         cols = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()]
         assert "article_id" in cols
@@ -140,7 +143,7 @@ def test_retag_corpus(tmp_path, tagger):
         c.write([IngestResult(package=PackageInfo(key="PMC1", source="xml", location="x"),
                               status="ok", article=_article())])
     for _ in range(2):  # re-tagging replaces, never duplicates
-        stats = tagging.retag_corpus(db, tagger=tagger)
+        stats = retag.retag_corpus(db, tagger=tagger)
     assert stats["articles"] == 1 and stats["texts"] == 3 and stats["mentions"] == 6
     with Corpus(db, read_only=True) as c:
         assert c.sql("SELECT count(*) FROM mentions").fetchone()[0] == 6
@@ -181,7 +184,7 @@ def test_subfigure_items_and_retag_with_subcaptions(tmp_path, tagger):
                               status="ok", article=_article())])
         c.con.execute("INSERT INTO subcaptions (subcaption_id, figure_id, article_id, ordinal, self_contained) "
                       "VALUES ('PMC1/F1/s1', 'PMC1/F1', 'PMC1', 1, 'Axial MRI of the brain.')")
-    tagging.retag_corpus(db, tagger=tagger)
+    retag.retag_corpus(db, tagger=tagger)
     with Corpus(db, read_only=True) as c:
         assert c.sql("SELECT owner_kind, owner_id, modality FROM modalities WHERE owner_kind = 'subfigure'"
                      ).fetchall() == [("subfigure", "PMC1/F1/s1", "MRI")]

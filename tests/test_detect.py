@@ -42,7 +42,7 @@ def test_yolo_onnx_if_shipped():
     pytest.importorskip("onnxruntime")
     if not detect.default_weights().is_file():
         pytest.skip("no shipped ONNX weights")
-    from pmcmine.figures.synth import make_figure
+    from pmcmine.tools.synth import make_figure
 
     det = detect.load_detector("yolo")
     assert det.name.startswith("yolo-panels@")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmcmine.figures.evaluate import (average_precision, imageclef_accuracy, imageclef_figure_score,
+from pmcmine.tools.evaluate import (average_precision, imageclef_accuracy, imageclef_figure_score,
                                       map_scores)
 
 

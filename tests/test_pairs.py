@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
-from pmcmine.figures import pair_eval as pe
+from pmcmine.tools import pair_eval as pe
 from pmcmine.figures.classic import Panel
 from pmcmine.figures.split import CONFIDENT_SPLIT, content_box, split_figure
 from pmcmine.text.align import OCR_LABEL, POSITION, READING_ORDER, WHOLE_CAPTION, align_subcaptions

@@ -172,7 +172,7 @@ def test_match_by_caption_without_numbers():
 @pytest.mark.skipif(not ELIFE.is_dir(), reason="../shared/real/elife-19405 not available")
 def test_real_elife_pdf_matches_tiff(tmp_path):
     from pmcmine.figures.images import open_image
-    from pmcmine.figures.pdf_compare import phash_distance, ssim
+    from pmcmine.tools.pdf_compare import phash_distance, ssim
 
     pkg = tmp_path / "elife-19405"
     pkg.mkdir()

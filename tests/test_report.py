@@ -126,17 +126,11 @@ def test_report_renders_in_headless_chromium(corpus, tmp_path):
     assert len(img2.getcolors(maxcolors=1 << 20)) > 500
 
 
-def test_cli_functions_register_on_a_typer_app(corpus, tmp_path):
-    import typer
+def test_cli_export_show_report(corpus, tmp_path):
     from typer.testing import CliRunner
 
-    from pmcmine.export.cli import export_cmd
-    from pmcmine.report.cli import report_cmd, show_cmd
+    from pmcmine.cli import app
 
-    app = typer.Typer()
-    app.command("export")(export_cmd)
-    app.command("show")(show_cmd)
-    app.command("report")(report_cmd)
     db, truth = corpus
     run = CliRunner().invoke
     r = run(app, ["export", "--db", str(db), "--out", str(tmp_path / "x"), "--format", "parquet",

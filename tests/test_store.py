@@ -225,7 +225,7 @@ def test_second_ingest_or_harvest_on_a_corpus_is_refused_and_nothing_is_lost(tmp
 MEDIA_WRITER = """
 import sys
 from pathlib import Path
-from pmcmine.pipeline.process import write_atomic
+from pmcmine.store.media import write_atomic
 path, n, v = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for i in range(40):
     write_atomic(path, bytes([v]) * n)

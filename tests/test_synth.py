@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pmcmine.figures import synth
+from pmcmine.tools import synth
 
 
 def test_seeded_and_boxes_inside():

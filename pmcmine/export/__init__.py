@@ -27,6 +27,8 @@ from typing import Any
 from pmcmine.errors import PmcmineError
 from pmcmine.export.samples import MediaStore, SampleBuilder, iter_figure_rows
 from pmcmine.export.writers import WRITERS
+from pmcmine.store.corpus import Corpus
+from pmcmine.store.media import media_dir_for
 
 FORMATS = tuple(WRITERS)
 UNITS = ("figure", "subfigure")
@@ -77,8 +79,6 @@ def export(db: str | Path, out: str | Path, format: str = "webdataset", unit: st
     ``license``: ``any`` / None, ``commercial`` (CC BY, CC BY-SA, CC BY-ND, CC0, PD), or a
     list like ``cc-by,cc0`` — as ``pmcmine harvest --license``.
     """
-    import duckdb
-
     t0 = time.perf_counter()
     if format not in WRITERS:
         raise PmcmineError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
@@ -89,13 +89,12 @@ def export(db: str | Path, out: str | Path, format: str = "webdataset", unit: st
         raise PmcmineError(f"no corpus at {db}")
     out = Path(out)
     _prepare(out, overwrite)
-    from pmcmine.pipeline.ingest import default_media_dir
-
-    media = MediaStore(media_dir or default_media_dir(db))
+    media = MediaStore(media_dir_for(db, media_dir))
     builder = SampleBuilder(media, unit)
     writer = WRITERS[format](out, shard_size)
     summary = ExportSummary(out=str(out), format=format, unit=unit)
-    con = duckdb.connect(str(db), read_only=True)
+    corpus = Corpus.reader(db)
+    con = corpus.con
     try:
         for row in iter_figure_rows(con, where=where, license=license, with_panels=unit == "subfigure"):
             for sample in builder.samples(row):
@@ -103,7 +102,7 @@ def export(db: str | Path, out: str | Path, format: str = "webdataset", unit: st
             if limit is not None and builder.stats.samples >= limit:
                 break
     finally:
-        con.close()
+        corpus.close()
         summary.shards = writer.close()
     st = builder.stats
     summary.figures, summary.samples = st.figures, st.samples

@@ -15,20 +15,13 @@ and the baseline it is measured against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PIL import Image
 
+from pmcmine.figures.detector import Detection, Panel
+
 NAME = "classic"
 VERSION = "0.1"
-
-
-@dataclass(slots=True)
-class Panel:
-    box: tuple[int, int, int, int]
-    score: float = 1.0
-    kind: str = "panel"
 
 
 def _background(a: np.ndarray) -> np.ndarray:
@@ -200,9 +193,9 @@ def reading_order(panels: list) -> list:
 class ClassicDetector:
     name = f"{NAME}@{VERSION}"
 
-    def panels(self, image: Image.Image):
+    def panels(self, image: Image.Image) -> Detection:
         ps = split(image)
         return ps, [None] * len(ps)
 
-    def batch(self, images):
+    def batch(self, images) -> list[Detection]:
         return [self.panels(im) for im in images]

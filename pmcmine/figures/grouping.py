@@ -23,7 +23,7 @@ from statistics import median
 from typing import Callable, Sequence
 
 from pmcmine.figures.boxes import overlap_of_smaller, union
-from pmcmine.figures.classic import Panel
+from pmcmine.figures.detector import Panel
 
 Box = Sequence[float]
 

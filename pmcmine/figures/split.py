@@ -20,7 +20,8 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
-from pmcmine.figures.classic import Panel, ink_mask
+from pmcmine.figures.classic import ink_mask
+from pmcmine.figures.detector import Detector, Panel, candidates_of
 from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
 
 
@@ -73,12 +74,12 @@ def _letters(caption_labels: Sequence[str]) -> int:
     return len({x.lower() for x in caption_labels if x})
 
 
-def split_figure(image: Image.Image, detector, caption_labels: Sequence[str] = (), *,
+def split_figure(image: Image.Image, detector: Detector, caption_labels: Sequence[str] = (), *,
                  ocr: bool = True) -> SplitResult:
     """Panels of one figure. ``detector``: a loaded detector (``load_detector``); an
     ``AutoDetector`` tries each of its candidates when the caption has two or more labels.
     ``ocr=False`` skips reading the figure's letters (no merging of tiles)."""
-    candidates = getattr(detector, "candidates", None) or [detector]
+    candidates = candidates_of(detector)
     n = _letters(caption_labels)
     cache: list = []
 

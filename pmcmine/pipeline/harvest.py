@@ -1,7 +1,8 @@
 """``pmcmine harvest``: find what changed upstream, fetch it, ingest it — resumably.
 
 Plan (driver): list candidate items (Cloud inventory or listing, oa.fcgi pages, or a local
-folder), drop those the corpus's ``harvest_state`` already holds at the same ETag.
+folder: each source is a module of ``pmcmine.pipeline.harvesters``, chosen by name), drop
+those the corpus's ``harvest_state`` already holds at the same ETag.
 Work (in-process or Ray tasks): fetch metadata, filter, fetch the XML and only the images
 its figures use (md5-checked), parse, probe, store images.
 Write (driver, single writer): commit article rows and the items' state in one transaction
@@ -11,9 +12,7 @@ per batch — so a run killed at any point resumes exactly where the last commit
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import posixpath
 import re
 import time
 import uuid
@@ -24,65 +23,22 @@ from pathlib import Path
 
 from pmcmine.errors import PmcmineError
 from pmcmine.pipeline.executor import run_tasks
-from pmcmine.pipeline.ingest import default_media_dir
-from pmcmine.pipeline.process import attach_images, guarded, parse_package, process_package
+from pmcmine.pipeline.harvesters.base import (HarvestItem, HarvestOptions, HarvestOutcome, outcome,
+                                              package_key)
+from pmcmine.pipeline.harvesters.registry import register_source, source_for
 from pmcmine.pipeline.progress import IngestProgress
 from pmcmine.pipeline.stages import StageOptions, default_kb
-from pmcmine.records import IngestResult, PackageInfo, ParsedArticle
-from pmcmine.sources.cloud import DEFAULT_ENDPOINT, METADATA_KEY, CloudBucket, parse_s3_url
-from pmcmine.sources.filters import ArticleFilter
-from pmcmine.sources.http import HttpClient, HttpConfig
-from pmcmine.sources.legacy import OA_ENDPOINT, PACKAGE_BASE, OAService
-from pmcmine.sources.local import discover
-from pmcmine.sources.package import Package, tar_package
+from pmcmine.records import IngestResult, PackageInfo
+from pmcmine.sources.cloud import METADATA_KEY
 from pmcmine.store.corpus import Corpus
 from pmcmine.store.locks import media_lock
+from pmcmine.store.media import media_dir_for
+
+__all__ = ["HarvestOptions", "HarvestItem", "HarvestOutcome", "HarvestSummary", "harvest",
+           "harvest_one", "plan", "candidates", "parse_since", "parse_until", "parse_shard",
+           "shard_of", "register_source", "source_for"]
 
 MAX_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class HarvestOptions:
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    source: str = "cloud"  # cloud | legacy | a local folder
-    endpoint: str | None = None  # bucket URL (cloud) or oa.fcgi URL (legacy)
-    package_base: str = PACKAGE_BASE  # where legacy oa_package tarballs live
-    filter: ArticleFilter = field(default_factory=ArticleFilter)
-    limit: int | None = None
-    media_dir: str | None = None
-    ray_address: str = "none"  # none | local | auto | host:port
-    workers: int = 1
-    batch_size: int = 32
-    retry_failed: bool = False
-    use_inventory: bool = True
-    http: HttpConfig = field(default_factory=HttpConfig)
-    stages: StageOptions | None = None  # None: subcaptions, and concepts when the open KB exists
-    shard: tuple[int, int] | None = None  # (i, n): only the articles of shard i of n (see shard_of)
-
-    @property
-    def source_kind(self) -> str:
-        return self.source if self.source in ("cloud", "legacy") else "dir"
-
-
-@dataclass(frozen=True)
-class HarvestItem:
-    source: str  # cloud | legacy | dir
-    key: str  # metadata key, PMCID, or local path
-    etag: str | None = None
-    last_modified: dt.datetime | None = None
-    url: str | None = None  # legacy: the package URL
-    license: str | None = None  # legacy: known from the listing
-    retracted: bool = False
-
-
-@dataclass
-class HarvestOutcome:
-    item: HarvestItem
-    status: str  # done | skipped | failed
-    result: IngestResult | None = None
-    reason: str | None = None
-    bytes: int = 0
 
 
 @dataclass
@@ -136,16 +92,6 @@ def parse_until(value: str | None) -> dt.datetime | None:
 
 # -- planning (driver) -------------------------------------------------------------------
 
-def _client(opts: HarvestOptions) -> HttpClient:
-    return _cached_client(opts.http)
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_client(config: HttpConfig) -> HttpClient:
-    # One pooled session per process (per Ray worker), reused by every task it runs.
-    return HttpClient(config)
-
-
 def _in_window(t: dt.datetime | None, opts: HarvestOptions) -> bool:
     if t is None:
         return True
@@ -154,20 +100,7 @@ def _in_window(t: dt.datetime | None, opts: HarvestOptions) -> bool:
 
 def candidates(opts: HarvestOptions) -> Iterator[HarvestItem]:
     """Every upstream item in the time window (before comparing with the corpus)."""
-    if opts.source == "cloud":
-        bucket = CloudBucket(_client(opts), opts.endpoint or DEFAULT_ENDPOINT)
-        for obj in bucket.metadata_objects(use_inventory=opts.use_inventory):
-            yield HarvestItem("cloud", obj.key, obj.etag, obj.last_modified)
-    elif opts.source == "legacy":
-        service = OAService(_client(opts), opts.endpoint or OA_ENDPOINT, opts.package_base)
-        for rec in service.records(opts.since, opts.until):
-            yield HarvestItem("legacy", rec.pmcid, rec.updated.isoformat() if rec.updated else rec.href,
-                              rec.updated, url=rec.href, license=rec.license, retracted=rec.retracted)
-    else:
-        for ref in discover([opts.source]):
-            st = ref.path.stat()
-            mtime = dt.datetime.fromtimestamp(st.st_mtime)
-            yield HarvestItem("dir", str(ref.path), f"{st.st_size}-{int(st.st_mtime)}", mtime)
+    return source_for(opts.source).candidates(opts)
 
 
 # -- shards: independent jobs, each owning a disjoint part of the corpus ------------------
@@ -236,78 +169,10 @@ def harvest_one(task: tuple[HarvestItem, HarvestOptions]) -> HarvestOutcome:
     item, opts = task
     media = Path(opts.media_dir) if opts.media_dir else None
     try:
-        if item.source == "cloud":
-            return _harvest_cloud(item, opts, media)
-        if item.source == "legacy":
-            return _harvest_legacy(item, opts, media)
-        ref = next(iter(discover([item.key])))
-        return _outcome(item, process_package(ref, media, opts.stages))
+        return source_for(item.source).fetch(item, opts, media)
     except PmcmineError as exc:
-        info = PackageInfo(key=_package_key(item), source=item.source, location=item.url or item.key)
-        return _outcome(item, IngestResult(info, "error", error=f"{type(exc).__name__}: {exc}"))
-
-
-def _package_key(item: HarvestItem) -> str:
-    m = METADATA_KEY.match(item.key)
-    return f"{m.group(1)}.{m.group(2)}" if m else posixpath.basename(item.key)
-
-
-def _outcome(item: HarvestItem, result: IngestResult, nbytes: int = 0) -> HarvestOutcome:
-    if result.status == "ok":
-        return HarvestOutcome(item, "done", result, bytes=nbytes)
-    return HarvestOutcome(item, "failed", result, reason=result.error, bytes=nbytes)
-
-
-def _harvest_cloud(item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome:
-    bucket = CloudBucket(_client(opts), opts.endpoint or DEFAULT_ENDPOINT)
-    md = bucket.get_json(item.key)
-    reason = opts.filter.reason_to_skip(
-        license_code=md.get("license_code"), is_manuscript=bool(md.get("is_manuscript")),
-        is_retracted=bool(md.get("is_retracted")),
-        is_open_access=bool(md.get("is_pmc_openaccess", True)))
-    if reason:
-        return HarvestOutcome(item, "skipped", reason=reason)
-    key = _package_key(item)
-    info = PackageInfo(key=key, source="cloud", location=bucket.url(key + "/"),
-                       version=int(md["version"]) if md.get("version") else None, metadata=md)
-    nbytes = 0
-
-    def work() -> tuple[ParsedArticle, bytes, Package]:
-        nonlocal nbytes
-        xml_key, xml_md5 = parse_s3_url(md["xml_url"])
-        xml = bucket.get(xml_key, xml_md5)
-        nbytes += len(xml)
-        media_urls = {posixpath.basename(k): (k, m) for k, m in map(parse_s3_url, md.get("media_urls") or [])}
-        xml_name = posixpath.basename(xml_key)
-        pkg = Package(info=info, xml_name=xml_name, _blobs={xml_name: xml})
-        article, _ = parse_package(pkg, names=[xml_name, *media_urls])
-        # Only the images the figures use: supplements and thumbnails stay upstream.
-        for fig in article.figures:
-            for g in fig.graphics:
-                if g.file_name in media_urls and g.file_name not in pkg.names():
-                    data = bucket.get(*media_urls[g.file_name])
-                    nbytes += len(data)
-                    pkg.add(g.file_name, data)
-        attach_images(article, pkg, media)
-        return article, xml, pkg
-
-    return _outcome(item, guarded(info, work, opts.stages), nbytes)
-
-
-def _harvest_legacy(item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome:
-    reason = opts.filter.reason_to_skip(license_code=item.license, is_retracted=item.retracted)
-    if reason:
-        return HarvestOutcome(item, "skipped", reason=reason)
-    info = PackageInfo(key=item.key, source="legacy", location=item.url or item.key)
-    data = _client(opts).get_bytes(item.url)
-
-    def work() -> tuple[ParsedArticle, bytes, Package]:
-        pkg = tar_package(data, info)
-        article, xml = parse_package(pkg)
-        attach_images(article, pkg, media)
-        return article, xml, pkg
-
-    return _outcome(item, guarded(info, work, opts.stages), len(data))
+        info = PackageInfo(key=package_key(item), source=item.source, location=item.url or item.key)
+        return outcome(item, IngestResult(info, "error", error=f"{type(exc).__name__}: {exc}"))
 
 
 def _lost(task: tuple[HarvestItem, HarvestOptions], exc: BaseException) -> HarvestOutcome:
@@ -341,7 +206,7 @@ def harvest(opts: HarvestOptions, db: str | Path | Corpus = "corpus.duckdb", *,
     locks = ExitStack()
     try:
         if opts.media_dir is None:
-            media = default_media_dir(corpus.path)
+            media = media_dir_for(corpus.path)
             opts = replace(opts, media_dir=str(media) if media else None)
         locks.enter_context(media_lock(opts.media_dir))
         summary = HarvestSummary(run_id=uuid.uuid4().hex[:12])

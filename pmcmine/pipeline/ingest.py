@@ -15,6 +15,7 @@ from pmcmine.records import IngestResult
 from pmcmine.sources.local import PackageRef, discover
 from pmcmine.store.corpus import Corpus
 from pmcmine.store.locks import media_lock
+from pmcmine.store.media import media_dir_for
 
 
 @dataclass
@@ -49,14 +50,6 @@ class IngestSummary:
             for f in r.article.figures:
                 self.graphics += len(f.graphics)
                 self.graphics_missing += sum(g.error is not None for g in f.graphics)
-
-
-def default_media_dir(db: str | Path) -> Path | None:
-    """Images go beside the database: ``corpus.duckdb`` → ``corpus_media/``."""
-    if str(db) == ":memory:":
-        return None
-    p = Path(db)
-    return p.with_name(p.stem + "_media")
 
 
 def _process(task: tuple[PackageRef, Path | None, StageOptions]) -> IngestResult:
@@ -96,12 +89,7 @@ def ingest(
     refs = list(discover(paths))  # names only: cheap, and gives the bar its total
     corpus = db if isinstance(db, Corpus) else Corpus(db)
     try:
-        if media_dir is True:
-            media = default_media_dir(corpus.path)
-        elif media_dir:
-            media = Path(media_dir)  # type: ignore[arg-type]
-        else:
-            media = None
+        media = media_dir_for(corpus.path, None if media_dir is True else media_dir) if media_dir else None  # type: ignore[arg-type]
         summary = IngestSummary(run_id=uuid.uuid4().hex[:12])
         batch: list[IngestResult] = []
         with media_lock(media), IngestProgress(len(refs), enabled=progress) as bar:

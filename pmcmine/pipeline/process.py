@@ -8,9 +8,7 @@ it never touches the database and never raises for bad input — a bad package b
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +20,7 @@ from pmcmine.pipeline.stages import StageOptions, enrich, stage_error
 from pmcmine.records import Graphic, IngestResult, PackageInfo, ParsedArticle
 from pmcmine.sources.local import PackageRef
 from pmcmine.sources.package import Package
+from pmcmine.store.media import write_atomic
 
 _PMCID = re.compile(r"^(PMC\d+)(?:\.\d+)?$")
 
@@ -123,17 +122,3 @@ def _attach_one(g: Graphic, article_id: str, pkg: Package, media_dir: Path | Non
 def _safe_component(name: str) -> str:
     # Names come from the XML/archive; keep them to one path component.
     return name.replace("/", "_").replace("\\", "_").lstrip(".") or "_"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

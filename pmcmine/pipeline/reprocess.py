@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmcmine.pipeline.executor import run_tasks
-from pmcmine.pipeline.ingest import default_media_dir
 from pmcmine.pipeline.progress import IngestProgress
 from pmcmine.pipeline.stages import StageOptions, enrich, stage_error
 from pmcmine.records import (ArticleMeta, Figure, FigureRef, Graphic, IngestResult, PackageInfo,
                              ParsedArticle, TextSpan)
 from pmcmine.store.corpus import Corpus
 from pmcmine.store.locks import media_lock
+from pmcmine.store.media import media_dir_for
 
 # Tables the parse writes; every other per-article table belongs to a later stage.
 PARSED_TABLES = frozenset({"articles", "figures", "figure_graphics", "figure_refs"})
@@ -96,7 +96,7 @@ def process(db: str | Path, stages: StageOptions, *, where: str | None = None,
     stages.check()
     summary = ProcessSummary()
     with Corpus(db) as corpus:
-        media = str(media_dir or default_media_dir(corpus.path) or "")
+        media = str(media_dir_for(corpus.path, media_dir) or "")
         tables = [t for t in corpus.article_tables() if t not in PARSED_TABLES]
         ids = [r[0] for r in corpus.sql(
             f"SELECT article_id FROM articles {'WHERE ' + where if where else ''} ORDER BY 1").fetchall()]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pmcmine.errors import ImageError, PmcmineError, describe
 from pmcmine.records import Figure, Graphic, ParsedArticle
+from pmcmine.store.media import write_atomic
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,14 @@ class StageOptions:
     subcaptions: bool = True
     kb: str | None = None  # knowledge base name/path for concept tagging; None: no tagging
     min_score: float = 0.85
-    detector: str | None = "auto"  # yolo | classic | auto: split figures into panels; None: don't
+    detector: str | None = "auto"  # a registered detector (yolo | classic | auto | none | ...); None: don't split
     ocr: bool = True  # read panel labels (Tesseract) when panels are detected
     crops_dir: str | None = None  # media store to write panel crops into (--save-crops); None: don't
 
     def task_memory_mb(self) -> int:
         """What one task of these stages holds at its peak (measured by benchmarks/pipeline_bench.py:
         about 1.1 GiB with a detector, OCR and the open KB's tagger; 0.3 GiB for parsing)."""
-        return 300 + (150 if self.detector else 0) + (750 if self.kb else 0)
+        return 300 + (150 if self.detector not in (None, "none") else 0) + (750 if self.kb else 0)
 
     def check(self) -> None:
         """Fail before any work starts when a requested model is missing or damaged.
@@ -85,12 +86,15 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
     image = _main_image(fig, load_image)
     if image is None:
         return None
+    detector = _detector(opts.detector)
+    if detector is None:  # "none"
+        return None
     from pmcmine.figures.labels import read_panel_labels
     from pmcmine.figures.split import split_figure
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
 
-    cut = split_figure(image, _detector(opts.detector), split_caption(fig.caption, fig.caption_markup).labels,
+    cut = split_figure(image, detector, split_caption(fig.caption, fig.caption_markup).labels,
                        ocr=opts.ocr)
     panels, label_boxes = cut.panels, cut.label_boxes
     boxes = [p.box for p in panels]
@@ -121,8 +125,6 @@ def _save_crop(image, box, fig: Figure, ordinal: int, crops_dir: str | None) -> 
         return None
     import io
 
-    from pmcmine.pipeline.process import write_atomic
-
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in fig.figure_id.split("/", 1)[-1])
     rel = Path(fig.article_id) / "crops" / f"{safe}-p{ordinal}.png"
     buf = io.BytesIO()
@@ -133,7 +135,7 @@ def _save_crop(image, box, fig: Figure, ordinal: int, crops_dir: str | None) -> 
 
 @functools.lru_cache(maxsize=2)
 def _detector(kind: str):
-    from pmcmine.figures.detect import load_detector
+    from pmcmine.figures.detector import load_detector
 
     return load_detector(kind)
 

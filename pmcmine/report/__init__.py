@@ -29,6 +29,8 @@ from typing import Any
 from PIL import Image
 
 from pmcmine.errors import ImageError, PmcmineError
+from pmcmine.store.corpus import Corpus
+from pmcmine.store.media import media_dir_for
 from pmcmine.text.align_report import _COLOURS  # the alignment pages' method colours
 
 _DEFAULT_COLOUR = "#3366cc"
@@ -57,17 +59,14 @@ class FigureView:
 
 class _Reader:
     def __init__(self, db: str | Path):
-        import duckdb
-
         self.db = Path(db)
-        if not self.db.is_file():
-            raise PmcmineError(f"no corpus at {self.db}")
-        self.con = duckdb.connect(str(self.db), read_only=True)
+        self.corpus = Corpus.reader(self.db)
+        self.con = self.corpus.con
         self.tables = {r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
 
     def close(self) -> None:
-        self.con.close()
+        self.corpus.close()
 
     def rows(self, sql: str, params: Sequence = ()) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, list(params))
@@ -410,9 +409,7 @@ def _page(title: str, body: str) -> str:
 
 
 def _media_dir(db: Path, media_dir: str | Path | None) -> Path:
-    from pmcmine.pipeline.ingest import default_media_dir
-
-    return Path(media_dir) if media_dir else default_media_dir(db)
+    return media_dir_for(db, media_dir)
 
 
 def show(db: str | Path, pmcid_or_figure_id: str, out_html: str | Path, *,

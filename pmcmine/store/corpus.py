@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -20,8 +21,8 @@ import pyarrow as pa
 from pmcmine.errors import PmcmineError
 from pmcmine.records import IngestResult
 from pmcmine.store.rows import article_rows, log_row
+from pmcmine.store.media import media_dir_for
 from pmcmine.store.schema import SCHEMA_SQL
-
 
 
 class CorpusLockedError(PmcmineError):
@@ -55,6 +56,29 @@ class Corpus:
             self.con.execute(SCHEMA_SQL)
         self._arrow_schemas: dict[str, pa.Schema] = {}
         self._article_tables: list[str] | None = None
+
+    @classmethod
+    def reader(cls, path: str | Path) -> Corpus:
+        """Open an existing corpus read-only (what export, report and ``pmcmine sql`` use):
+        no schema is created, and a missing file is a :class:`PmcmineError`, not a new corpus."""
+        if str(path) == ":memory:" or not Path(path).is_file():
+            raise PmcmineError(f"no corpus at {path}")
+        return cls(path, read_only=True)
+
+    def media_dir(self, override: str | Path | None = None) -> Path | None:
+        """The folder holding this corpus's figure images (``override`` when one is given)."""
+        return media_dir_for(self.path, override)
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``with corpus.transaction() as con:`` commits on success, rolls back on any error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     # -- context manager ---------------------------------------------------------------
     def __enter__(self) -> Corpus:
@@ -164,8 +188,7 @@ class Corpus:
             for table, rows in article_rows(r, now).items():
                 tables.setdefault(table, []).extend(rows)
 
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             ids = [r.article.meta.article_id for r in to_write]
             if ids:
                 for table in self.article_tables():
@@ -179,27 +202,20 @@ class Corpus:
                 self.con.execute(
                     "DELETE FROM harvest_state WHERE list_contains(?, [source, item_key])", [keys])
                 self._insert("harvest_state", state)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         return status_count
 
     def replace_stage_rows(self, article_ids: list[str], rows: dict[str, list[dict]],
                            tables: Iterable[str]) -> None:
         """Replace the rows of later-stage ``tables`` for ``article_ids`` in one transaction
-        (re-processing with a new detector or KB leaves the parsed rows untouched)."""
+        (re-processing with a new detector or KB leaves the parsed rows untouched).
+
+        The one way later stages write: ``pmcmine process`` and ``pmcmine tag`` alike."""
         tables = list(tables)
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             for table in tables:
                 self.con.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [article_ids])
             for table in tables:
                 self._insert(table, rows.get(table, []))
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table to ``out_dir/<table>.parquet``."""

@@ -4,7 +4,7 @@ The corpus file is guarded by DuckDB's own lock (:class:`pmcmine.store.corpus.Co
 folder can outlive or be shared beyond one corpus (``--media-dir``), so a run that writes into
 one holds an OS file lock on it for the run (a killed run frees it): a second writer is told at
 once instead of interleaving its images with the first's. Each image file is written
-atomically either way (:func:`pmcmine.pipeline.process.write_atomic`), so readers never see a
+atomically either way (:func:`pmcmine.store.media.write_atomic`), so readers never see a
 partial one.
 """
 

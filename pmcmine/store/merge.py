@@ -39,13 +39,8 @@ def merge(target: str | Path, shards: list[str | Path]) -> MergeSummary:
             try:
                 present = {r[0] for r in con.execute(
                     "SELECT table_name FROM duckdb_tables() WHERE database_name = 'shard'").fetchall()}
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with corpus.transaction():
                     _merge_one(con, tables, present, summary)
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
             finally:
                 con.execute("DETACH shard")
             summary.shards += 1

@@ -1,9 +1,9 @@
 """Rows for the ``subcaptions``, ``subfigure_text`` and ``subfigure_refs`` tables.
 
 Pure: a figure, its caption split and (when panels were detected) its alignment in,
-plain dicts keyed by column name out, like ``pmcmine.store.rows``. ``DDL`` is the tables'
-definition for ``store/schema.sql``; every table has ``article_id`` so the writer can
-replace an article's rows.
+plain dicts keyed by column name out, like ``pmcmine.store.rows``. The tables are defined
+in ``store/schema.sql``; every table has ``article_id`` so the writer can replace an
+article's rows.
 
 Ids: ``subcaption_id = "<figure_id>/s<ordinal>"``; a panel is ``"<figure_id>/p<n>"`` with
 ``n`` its 1-based position in the detector's panel list (the detector's subfigure id must
@@ -13,14 +13,10 @@ use the same scheme, or the pipeline maps one onto the other).
 from __future__ import annotations
 
 from pmcmine.records import Figure
-from pmcmine.store.schema import SCHEMA_SQL
 from pmcmine.text.align import FigureAlignment
 from pmcmine.text.subcaptions import CaptionSplit
 
 SUBFIGURE_TABLES = ("subcaptions", "subfigure_text", "subfigure_refs")
-
-# The tables' definition lives in store/schema.sql, the corpus's single source of truth.
-DDL = SCHEMA_SQL
 
 
 def subfigure_id(figure_id: str, panel: int | None) -> str | None:

@@ -10,13 +10,13 @@ panel gets the whole caption: a single-panel figure, or a panel the caption does
 Per gold panel:
 
 * it is **found** when a predicted subfigure overlaps it at IoU >= 0.5, one-to-one, highest
-  IoU first (the matching of :mod:`pmcmine.figures.evaluate`'s mAP50);
+  IoU first (the matching of :mod:`pmcmine.tools.evaluate`'s mAP50);
 * it is **paired right** when, in addition, ``subfigure_text`` gave that subfigure the
   panel's label (compared with :func:`pmcmine.text.panel_labels.normalise`: case folded).
 
 **Pair recall** = paired right / gold panels; **pair precision** = paired right / predicted
 subfigures (a spurious or wrongly labelled subfigure costs precision). ImageCLEF accuracy
-(:func:`pmcmine.figures.evaluate.imageclef_figure_score`) scores the boxes alone. Each
+(:func:`pmcmine.tools.evaluate.imageclef_figure_score`) scores the boxes alone. Each
 alignment method (``ocr_label``, ``reading_order``, ...) is counted with how often the pairs
 it made were right.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmcmine.figures.boxes import Box, iou
-from pmcmine.figures.evaluate import imageclef_figure_score
+from pmcmine.tools.evaluate import imageclef_figure_score
 from pmcmine.text import panel_labels as pl
 
 
@@ -177,19 +177,16 @@ def article_dirs(gold: Sequence[GoldFigure], real: Path) -> list[Path]:
 def predictions(db: Path | str, real: Path, gold: Sequence[GoldFigure]) -> dict[str, list[PredPanel]]:
     """Predicted pairs per gold file, read from an ingested corpus (figure files are matched
     by package location + file name)."""
-    import duckdb
+    from pmcmine.store.corpus import Corpus
 
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = con.execute(
+    with Corpus.reader(db) as corpus:
+        rows = corpus.con.execute(
             "SELECT a.location, g.file_name, s.x0, s.y0, s.x1, s.y1, t.label, t.method "
             "FROM subfigures s JOIN subfigure_text t USING (subfigure_id) "
             "JOIN figures f ON f.figure_id = s.figure_id "
             "JOIN articles a ON a.article_id = s.article_id "
             "JOIN figure_graphics g ON g.figure_id = s.figure_id AND g.ordinal = 1 "
             "ORDER BY s.figure_id, s.panel_ordinal").fetchall()
-    finally:
-        con.close()
     by_file: dict[str, list[PredPanel]] = {}
     for loc, name, x0, y0, x1, y1, label, method in rows:
         folder = Path(loc) if Path(loc).is_dir() else Path(loc).parent
@@ -223,7 +220,6 @@ def align_gold_boxes(db: Path | str, gold: Sequence[GoldFigure], real: Path, *, 
     """Alignment alone: the gold boxes (as if detection were perfect) paired with the
     captions the corpus holds, labels read by OCR or (``ocr=False``) not at all; what is left
     wrong is OCR + caption splitting + alignment."""
-    import duckdb
     from PIL import Image
 
     from pmcmine.figures.labels import read_panel_labels
@@ -231,14 +227,13 @@ def align_gold_boxes(db: Path | str, gold: Sequence[GoldFigure], real: Path, *, 
     from pmcmine.text.align import align
     from pmcmine.text.subcaptions import split_caption
 
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = con.execute(
+    from pmcmine.store.corpus import Corpus
+
+    with Corpus.reader(db) as corpus:
+        rows = corpus.con.execute(
             "SELECT a.location, g.file_name, f.caption, f.caption_markup FROM figures f "
             "JOIN articles a USING (article_id) "
             "JOIN figure_graphics g ON g.figure_id = f.figure_id AND g.ordinal = 1").fetchall()
-    finally:
-        con.close()
     captions = {}
     for loc, name, caption, markup in rows:
         folder = Path(loc) if Path(loc).is_dir() else Path(loc).parent
