@@ -33,12 +33,7 @@ LAYERS = {
 }
 
 # Known exceptions, each with its reason: (importing module prefix, imported module).
-ALLOWED = {
-    # The noise word lists are used to filter KB names (kb/open_vocab, kb/lexicon) as well as
-    # to tag text; they belong in kb/ and move there once the concept-linking branch is merged
-    # (it adds kb/lexicon.py with the same import).
-    ("pmcmine.kb", "pmcmine.text.noise"),
-}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _unit(module: str) -> str:

@@ -14,7 +14,7 @@ learns both from the *training* sets only, as counts, into a small TSV shipped w
 - ``id`` "-": a drop entry: the surface alone is not a mention (a longer name holding it
   still is).
 
-Surfaces are case-sensitive when they look like acronyms (:func:`pmcmine.text.noise.is_acronym`)
+Surfaces are case-sensitive when they look like acronyms (:func:`pmcmine.kb.noise.is_acronym`)
 and lower case otherwise. Learning needs the corpora; reading needs only the TSV, so tagging
 stays offline. Regenerate with ``python benchmarks/concepts_bench.py --learn``.
 """
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pmcmine.text.noise import is_acronym
+from pmcmine.kb.noise import is_acronym
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "mention_lexicon.tsv"
 DROP = "-"

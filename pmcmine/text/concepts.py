@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pmcmine.kb.store import CONCEPTS, ConceptInfo, KBError, iter_concepts, read_meta, resolve_kb
 from pmcmine.text import modality as modality_mod
-from pmcmine.text.noise import is_acronym, name_is_noise, surface_is_noise
+from pmcmine.kb.noise import is_acronym, name_is_noise, surface_is_noise
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 # 5: the learned mention lexicon (pmcmine/kb/data/mention_lexicon.tsv): links and drops.
@@ -118,7 +118,7 @@ def name_variants(name: str) -> list[str]:
 
 def _kb_fingerprint(kb_dir: Path) -> str:
     """Changes with the KB file, the pattern rules and the noise lists."""
-    from pmcmine.text import noise
+    from pmcmine.kb import noise
 
     from pmcmine.kb import lexicon
 
@@ -184,7 +184,7 @@ class ConceptTagger:
             self.matcher_orth.add("O", [Doc(vocab, words=w) for w in orth_pats[i:i + 5000]])
         self.n_patterns = len(lower_pats) + len(orth_pats)
         del lower_pats, orth_pats
-        from pmcmine.text.noise import BLOCKED_PHRASES
+        from pmcmine.kb.noise import BLOCKED_PHRASES
 
         self.matcher_lower.add("BLOCK", list(self.nlp.tokenizer.pipe(BLOCKED_PHRASES)))
         self._block_key = self.nlp.vocab.strings["BLOCK"]
