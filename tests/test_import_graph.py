@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "pmcmine"
 
 LAYERS = {
-    "errors": 0, "records": 0, "pmcmine": 0,
+    "errors": 0, "records": 0, "registry": 0, "pmcmine": 0,
     "jats": 1, "figures": 1, "text": 1, "kb": 1, "sources": 1, "sample": 1,
     "store": 2,
     "pipeline": 3,

@@ -12,12 +12,13 @@ imports onnxruntime or another detector's dependencies.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Optional, Protocol, runtime_checkable
 
 from PIL import Image
+
+from pmcmine.registry import Registry
 
 
 @dataclass(slots=True)
@@ -61,42 +62,33 @@ def candidates_of(detector: Detector) -> list[Detector]:
 
 
 Factory = Callable[[], Optional[Detector]]
-_REGISTRY: dict[str, Factory | str] = {
+DETECTORS: Registry[Optional[Detector]] = Registry("detector", {
     # name -> "module:callable" (imported on first use) or a callable; None means no detection
     "yolo": "pmcmine.figures.detect:YoloOnnxDetector",
     "classic": "pmcmine.figures.classic:ClassicDetector",
     "auto": "pmcmine.figures.detect:AutoDetector",
     "none": lambda: None,
-}
+})
 
 
 def register_detector(name: str, factory: Factory | str, *, replace: bool = False) -> None:
     """Make ``--detector name`` load ``factory()`` (a callable, or a ``"module:attr"`` string)."""
-    if name in _REGISTRY and not replace:
-        raise ValueError(f"detector {name!r} is already registered (pass replace=True)")
-    _REGISTRY[name] = factory
+    DETECTORS.register(name, factory, replace=replace)
 
 
 def unregister_detector(name: str) -> None:
-    _REGISTRY.pop(name, None)
+    DETECTORS.unregister(name)
 
 
 def detector_names() -> list[str]:
-    return list(_REGISTRY)
-
-
-def _resolve(factory: Factory | str) -> Factory:
-    if isinstance(factory, str):
-        module, _, attr = factory.partition(":")
-        return getattr(importlib.import_module(module), attr)
-    return factory
+    return DETECTORS.names()
 
 
 def load_detector(kind: str = "auto") -> Detector | None:
     """The detector registered as ``kind`` (``None`` for ``"none"``), or YOLO weights at a
     path ending in ``.onnx``. Raises ValueError for an unknown name."""
-    if kind in _REGISTRY:
-        return _resolve(_REGISTRY[kind])()
+    if kind in DETECTORS:
+        return DETECTORS.factory(kind)()
     if str(kind).endswith(".onnx"):
-        return _resolve(_REGISTRY["yolo"])(kind)  # type: ignore[call-arg]
-    raise ValueError(f"unknown detector {kind!r} ({', '.join(_REGISTRY)}, or a path to an .onnx)")
+        return DETECTORS.factory("yolo")(kind)
+    raise ValueError(f"unknown detector {kind!r} ({', '.join(DETECTORS.names())}, or a path to an .onnx)")

@@ -1,15 +1,13 @@
-"""Harvest sources by name: ``--source cloud`` → :class:`~.cloud.CloudSource`, and so on.
-
-Entries are ``"module:Class"`` strings, imported on first use (so the registry imports no
-source, and a source's dependencies load only when it is chosen), or callables.
-"""
+"""Harvest sources by name: ``--source cloud`` → :class:`~.cloud.CloudSource`, and so on
+(entries imported on first use: see :class:`pmcmine.registry.Registry`)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from pmcmine.registry import Registry
 
 if TYPE_CHECKING:  # base imports this module (HarvestOptions.source_kind); types only here
     from pmcmine.pipeline.harvesters.base import HarvestItem, HarvestOptions, HarvestOutcome
@@ -34,34 +32,28 @@ class HarvestSource(Protocol):
     def fetch(self, item: HarvestItem, opts: HarvestOptions, media: Path | None) -> HarvestOutcome: ...
 
 
-_REGISTRY: dict[str, str | Callable[[], HarvestSource]] = {
+SOURCES: Registry[HarvestSource] = Registry("source", {
     "cloud": "pmcmine.pipeline.harvesters.cloud:CloudSource",
     "legacy": "pmcmine.pipeline.harvesters.legacy:LegacySource",
     "dir": "pmcmine.pipeline.harvesters.local:DirSource",
-}
+})
 DIR = "dir"  # what any other --source value means: a local folder of packages
 
 
 def register_source(name: str, factory: str | Callable[[], HarvestSource], *,
                     replace: bool = False) -> None:
     """Make ``--source name`` harvest from ``factory()`` (a callable or ``"module:attr"``)."""
-    if name in _REGISTRY and not replace:
-        raise ValueError(f"source {name!r} is already registered (pass replace=True)")
-    _REGISTRY[name] = factory
+    SOURCES.register(name, factory, replace=replace)
 
 
 def unregister_source(name: str) -> None:
-    _REGISTRY.pop(name, None)
+    SOURCES.unregister(name)
 
 
 def source_names() -> list[str]:
-    return list(_REGISTRY)
+    return SOURCES.names()
 
 
 def source_for(name: str) -> HarvestSource:
     """The source registered as ``name``; any other name is a local folder (``dir``)."""
-    factory = _REGISTRY.get(name, _REGISTRY[DIR])
-    if isinstance(factory, str):
-        module, _, attr = factory.partition(":")
-        factory = getattr(importlib.import_module(module), attr)
-    return factory()
+    return SOURCES.factory(name if name in SOURCES else DIR)()
