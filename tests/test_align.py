@@ -301,12 +301,13 @@ def test_sample_alignment_with_ocr(sample12):
 def test_html_report():
     from PIL import Image
 
-    from pmcmine.text.align_report import alignment_html
+    from pmcmine.report import figure_page
 
     split = split_caption(CAP4)
     res = align(GRID[:3], ["a", "b", None], split, [ref(1, ["B"])])
-    page = alignment_html(Image.new("RGB", (220, 230), "white"), GRID[:3], ["a", "b", None], res, CAP4,
-                          title="P1 <Fig. 1>")
+    page = figure_page(Image.new("RGB", (220, 230), "white"), GRID[:3], ["a", "b", None], res, CAP4,
+                       title="P1 <Fig. 1>")
     assert page.startswith("<!doctype html>") and "data:image/png;base64," in page
     assert "P1 &lt;Fig. 1&gt;" in page and "ocr_label" in page and "no_panel" in page
     assert page.count("<rect") == 3 and "Title. Second. Scale bars, 10 µm." in page
+    assert "Inline references (1)" in page and "B→panel 2" in page  # the report's own figure block

@@ -12,14 +12,14 @@ from pmcmine import api
 from pmcmine.errors import PmcmineError
 from pmcmine.cli import app
 
-# CLI command -> API function (the commands outside this map manage KBs or the detector,
-# whose APIs are pmcmine.kb.api and pmcmine.tools)
+# CLI command -> API function: every command has one
 MIRRORED = {"ingest": api.ingest, "harvest": api.harvest, "process": api.process, "tag": api.retag,
             "merge": api.merge, "sql": api.sql, "export": api.export, "report": api.report,
             "show": api.show, "sample": api.sample}
 MIRRORED |= {"kb build": api.kb_build, "kb list": api.kb_list, "kb info": api.kb_info,
              "detector eval": api.detector_eval, "detector train": api.detector_train,
-             "detector export": api.detector_export, "eval pairs": api.eval_pairs}
+             "detector export": api.detector_export, "eval pairs": api.eval_pairs,
+             "demo": api.demo}
 CLI_ONLY = {"sql": {"format", "out", "max_rows"},  # how the CLI prints, not what it computes
             "eval pairs": {"out_json", "verbose"}}
 RENAMED = {"open_": "open"}  # a Python keyword-safe spelling in the CLI
@@ -33,8 +33,8 @@ def _commands() -> dict[str, object]:
     return out
 
 
-def test_every_command_is_mirrored_but_the_demo():
-    assert set(_commands()) - set(MIRRORED) == {"demo"}
+def test_every_command_is_mirrored():
+    assert set(_commands()) == set(MIRRORED)
 
 
 @pytest.mark.parametrize("name", sorted(MIRRORED))
@@ -75,3 +75,13 @@ def test_api_chain(tmp_path):
 def test_harvest_rejects_a_missing_folder(tmp_path):
     with pytest.raises(PmcmineError, match="existing folder"):
         api.harvest(source=str(tmp_path / "nope"), db=tmp_path / "c.duckdb", no_tag=True)
+
+
+def test_demo_in_process(tmp_path):
+    steps: list[str] = []
+    s = api.demo(out=tmp_path / "d", articles=2, workers=0, tag=False, on_step=steps.append)
+    assert s.db.is_file() and s.kb is None and s.harvest.failed == 0
+    assert steps[0] == "1. sample corpus" and any(m.startswith("2. harvest") for m in steps)
+    assert [t for t, _, _ in s.queries] == [t for t, _ in api.DEMO_QUERIES]
+    assert dict(s.queries[0][2].to_pylist()[0])["articles"] >= 1
+    assert s.report.is_file()

@@ -223,3 +223,35 @@ def _line_of_crash() -> int:
 
     src, start = inspect.getsourcelines(_FailingDetector.panels)
     return start + next(i for i, line in enumerate(src) if "detector crashed" in line)
+
+
+def test_caption_split_once_per_figure_gives_the_same_rows(sample, tmp_path, monkeypatch):
+    """The second split (with the OCR labels) is skipped when it could not change anything:
+    every row is what splitting twice gave, with fewer splits."""
+    from pmcmine.pipeline import stages as stages_mod
+    from pmcmine.text import subcaptions
+
+    out, truth = sample
+    det = _TruthDetector(truth)
+    if any(len(v) > 1 for v in det.by_size.values()):
+        pytest.skip("two sample figures share a size")
+    monkeypatch.setattr(stages_mod, "_detector", lambda kind: det)
+    real_split, calls = subcaptions.split_caption, []
+
+    def counted(*a, **kw):
+        calls.append(1)
+        return real_split(*a, **kw)
+
+    monkeypatch.setattr(subcaptions, "split_caption", counted)
+    tables = ("subfigures", "subfigure_text", "subfigure_refs", "subcaptions")
+    runs = {}
+    for name, resplit in (("twice", lambda first, markup, ocr: counted(first.caption, markup, ocr)),
+                          ("once", subcaptions.with_ocr_labels)):
+        monkeypatch.setattr(subcaptions, "with_ocr_labels", resplit)
+        calls.clear()
+        db = tmp_path / f"{name}.duckdb"
+        ingest([out / "cloud"], db, media_dir=False, stages=StageOptions(detector="truth"))
+        runs[name] = (_tables(db, *tables), len(calls))
+    assert runs["once"][0] == runs["twice"][0] and runs["once"][0]["subfigures"]
+    n_figures = sum(len(a["figures"]) for a in {a["pmcid"]: a for a in truth["articles"]}.values())
+    assert runs["once"][1] < runs["twice"][1] and runs["twice"][1] >= 2 * n_figures - 1

@@ -385,3 +385,48 @@ def test_panelseg_captions_hold_their_level(real_dir):
     res = _bench().score(json.loads(path.read_text()), "panelseg")
     assert res["label_set_exact"] >= 0.85  # 0.80 before issue 13; ~0.09 is unreachable (see bench)
     assert res["mean_similarity"] >= 0.82
+
+
+# --------------------------------------------------------------------------- one split per figure
+
+_OCR_CAPTIONS = [
+    "Title. (i) First thing. (ii) Second thing. (a) Another. (b) Yet another.",
+    "Title. (A) One thing. (B) Another thing.",
+    "Title. (a) One thing. (b) Another thing.",
+    "Title. (i) One. (ii) Two. (iii) Three. (iv) Four.",
+    "Title. (1) One. (2) Two. (3) Three.",
+    "Overview. (A1) first (A2) second (B) third.",
+    "Tissues: A, liver; B, kidney; C, lung.",
+    "hK11 (Panel a) and hK13 (Panel b) levels in serum.",
+    "Left, control; right, mutant.",
+    "Title. (A) Only one label here.",
+    "A plain caption with no labels at all.",
+    "",
+]
+_OCR_SETS = [None, [], ["a", "b"], ["A", "B", "C"], ["i", "ii"], ["1", "2"], ["a", "ii", "3"],
+             ["(A)", "B."], ["x"], ["I", "II", "III"], ["A1", "A2"]]
+
+
+@pytest.mark.parametrize("caption", _OCR_CAPTIONS)
+def test_with_ocr_labels_is_a_fresh_split(caption):
+    """Reusing the split made without OCR labels gives what a fresh split with them gives,
+    and the caption is split again only when the labels do not all fit the chosen alphabet."""
+    from pmcmine.text.subcaptions import with_ocr_labels
+
+    first = split_caption(caption)
+    for ocr in _OCR_SETS:
+        got, want = with_ocr_labels(first, None, ocr), split_caption(caption, ocr_labels=ocr)
+        assert got == want and got.alphabet == want.alphabet, (caption, ocr)
+        assert [s.self_contained for s in got.subcaptions] == [s.self_contained for s in want.subcaptions]
+        if not ocr or all(pl.fits(o.strip("()."), first.chosen_alphabet) for o in ocr):
+            assert got is first
+
+
+def test_ocr_labels_that_change_the_alphabet_resplit():
+    from pmcmine.text.subcaptions import with_ocr_labels
+
+    cap = "Title. (i) First thing. (ii) Second thing. (a) Another. (b) Yet another."
+    first = split_caption(cap)
+    other = pl.LOWER if first.chosen_alphabet == pl.ROMAN_LOWER else pl.ROMAN_LOWER
+    ocr = ["a", "b"] if other == pl.LOWER else ["ii", "iii"]
+    assert with_ocr_labels(first, None, ocr).alphabet == other

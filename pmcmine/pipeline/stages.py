@@ -92,14 +92,15 @@ def _figure_panels(fig: Figure, article: ParsedArticle, opts: StageOptions,
     from pmcmine.figures.labels import read_panel_labels
     from pmcmine.figures.split import split_figure
     from pmcmine.text.align import align
-    from pmcmine.text.subcaptions import split_caption
+    from pmcmine.text.subcaptions import split_caption, with_ocr_labels
 
-    cut = split_figure(image, detector, split_caption(fig.caption, fig.caption_markup).labels,
-                       ocr=opts.ocr)
+    # Split once; the labels read on the image redo it only when they could change it.
+    first = split_caption(fig.caption, fig.caption_markup)
+    cut = split_figure(image, detector, first.labels, ocr=opts.ocr)
     panels, label_boxes = cut.panels, cut.label_boxes
     boxes = [p.box for p in panels]
     labels = read_panel_labels(image, boxes, label_boxes) if opts.ocr and boxes else [None] * len(boxes)
-    split = split_caption(fig.caption, fig.caption_markup, [l.text for l in labels if l and l.text])
+    split = with_ocr_labels(first, fig.caption_markup, [l.text for l in labels if l and l.text])
     alignment = align(boxes, labels if opts.ocr else None, split, article.refs, fig.figure_id)
     rank = {p: n + 1 for n, p in enumerate(alignment.order)}
     rows = []

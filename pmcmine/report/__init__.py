@@ -3,6 +3,7 @@
     show("corpus.duckdb", "PMC3166277", "report.html")          # every figure of an article
     show("corpus.duckdb", "PMC3166277/fig2", "fig2.html")       # one figure
     report("corpus.duckdb", "report/", n=20)                    # a sample of figures + index
+    figure_page(image, boxes, labels, alignment, caption)       # one image, no corpus (a str)
 
 Per figure: the image with the detected panel boxes drawn (coloured by how the panel got its
 text, numbered in reading order, with the caption label paired and the OCR'd label's box);
@@ -13,6 +14,8 @@ Without a ``subfigures`` table (or rows) the caption's subcaptions are listed in
 
 ``show`` embeds the images (one self-contained file); ``report`` writes them beside the
 pages (``img/``) so a 200-figure report stays light. Both only read the corpus.
+``figure_page`` draws the same block for an image in memory and its alignment (benchmarks,
+tests): the corpus's rows are made from the alignment, so there is one renderer.
 """
 
 from __future__ import annotations
@@ -24,15 +27,25 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from pmcmine.errors import ImageError, PmcmineError
 from pmcmine.store.corpus import Corpus
 from pmcmine.store.media import media_dir_for
-from pmcmine.text.align_report import _COLOURS  # the alignment pages' method colours
 
+if TYPE_CHECKING:
+    from pmcmine.text.align import FigureAlignment
+
+# how a panel got its text (subfigure_text.method)
+_COLOURS = {
+    "ocr_label": "#1a9850",
+    "reading_order": "#fdae61",
+    "position": "#fdae61",
+    "whole_caption": "#d73027",
+    "no_panel": "#999999",
+}
 _DEFAULT_COLOUR = "#3366cc"
 _GROUP_COLOURS = {"DISO": "#fde0dd", "ANAT": "#e0ecf4", "CHEM": "#e5f5e0", "PROC": "#fff7bc",
                   "LIVB": "#efedf5", "PHYS": "#fee6ce", "GENE": "#f0f0f0"}
@@ -348,6 +361,9 @@ def figure_block(v: FigureView, images: _Images) -> str:
     a, f = v.article, v.figure
     lic = a.get("license_code") or "unknown"
     lic_html = (f'<a href="{_esc(a["license_url"])}">{_esc(lic)}</a>' if a.get("license_url") else _esc(lic))
+    art = (f'<p class="art">{_esc(a.get("title") or "")} — <i>{_esc(a.get("journal") or "")}</i> '
+           f'{_esc(a.get("pub_date") or "")}\n · {_esc(a.get("pmcid") or a.get("article_id") or "")}'
+           f'{" · doi:" + _esc(a["doi"]) if a.get("doi") else ""} · licence {lic_html}</p>') if a else ""
     src = images.src(v)
     if src is None:
         visual = '<div class="noimg">no usable image in the media store</div>'
@@ -362,8 +378,7 @@ def figure_block(v: FigureView, images: _Images) -> str:
     return f"""
 <section class="figure" id="{_esc(_anchor(v.figure_id))}">
 <h3>{_esc(f.get("label") or f.get("xml_id") or "Figure")} <small class="muted">{_esc(v.figure_id)}</small></h3>
-<p class="art">{_esc(a.get("title") or "")} — <i>{_esc(a.get("journal") or "")}</i> {_esc(a.get("pub_date") or "")}
- · {_esc(a.get("pmcid") or a.get("article_id") or "")}{" · doi:" + _esc(a["doi"]) if a.get("doi") else ""} · licence {lic_html}</p>
+{art}
 <div class="wrap">
 <div class="visual">{visual}
 <div class="legend">{f"{len(v.panels)} panels by {_esc(', '.join(detector))} " if v.panels else ""}{legend}</div></div>
@@ -499,4 +514,64 @@ def report(db: str | Path, out_dir: str | Path, n: int = 20, *, where: str | Non
     return index
 
 
-__all__ = ["show", "report", "figure_block", "FigureView"]
+# -- one image without a corpus -----------------------------------------------------------
+
+@dataclass
+class _InMemoryImage:
+    """The page image of :func:`figure_page`: a PIL image, embedded."""
+
+    image: Image.Image
+    max_width: int = 760
+
+    def src(self, v: FigureView) -> tuple[str, float, int, int]:
+        img = self.image.convert("RGB")
+        scale = min(1.0, self.max_width / max(1, img.width))
+        if scale < 1.0:
+            img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+                             Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        img.save(buf, "PNG", optimize=True)
+        return (f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode('ascii')}",
+                scale, img.width, img.height)
+
+
+def figure_view(boxes: Sequence[Sequence[float]], panel_labels: Sequence[object] | None,
+                alignment: FigureAlignment, caption: str, figure_id: str = "figure") -> FigureView:
+    """The rows the corpus would hold for one figure, made from its panel ``boxes``, the labels
+    read on them (``PanelLabel``s or strings) and its alignment."""
+    rank = {p: n + 1 for n, p in enumerate(alignment.order)}
+    sid = [f"{figure_id}/p{i + 1}" for i in range(len(boxes))]
+    panels = []
+    for i, box in enumerate(boxes):
+        lab = panel_labels[i] if panel_labels is not None and i < len(panel_labels) else None
+        x0, y0, x1, y1 = box
+        panels.append({"subfigure_id": sid[i], "panel_ordinal": i + 1, "reading_rank": rank.get(i),
+                       "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                       "label": getattr(lab, "text", lab), "label_box": getattr(lab, "box", None),
+                       "detector": None})
+    panels.sort(key=lambda p: (p["reading_rank"] or p["panel_ordinal"], p["panel_ordinal"]))
+    texts = [{"subfigure_id": sid[t.panel] if t.panel is not None else None, "label": t.label,
+              "method": t.method, "confidence": t.confidence, "text": t.text, "subcaption_ids": []}
+             for t in alignment.texts]
+    refs: dict[str, dict[str, Any]] = {}
+    ref_panels: dict[str, list[dict[str, Any]]] = {}
+    for r in alignment.refs:
+        refs.setdefault(r.ref_id, {"ref_id": r.ref_id, "sentence": r.sentence, "ref_start": r.ref_start,
+                                   "ref_end": r.ref_end, "text": r.sentence[r.ref_start:r.ref_end] or r.ref_id})
+        if r.label:
+            ref_panels.setdefault(r.ref_id, []).append(
+                {"subfigure_id": sid[r.panel] if r.panel is not None else None, "label": r.label,
+                 "method": r.method})
+    return FigureView(figure_id, {}, {"label": figure_id, "caption": caption}, None, panels=panels,
+                      panel_texts=texts, refs=list(refs.values()), ref_panels=ref_panels)
+
+
+def figure_page(image: Image.Image, boxes: Sequence[Sequence[float]], panel_labels: Sequence[object] | None,
+                alignment: FigureAlignment, caption: str, title: str = "", max_width: int = 760) -> str:
+    """One self-contained HTML page (a ``str``) for an image in memory: the report's figure
+    block (boxes in reading order coloured by method, the panel table, caption, references)."""
+    v = figure_view(boxes, panel_labels, alignment, caption, title or "figure")
+    return _page(title or "figure", f"<h1>{_esc(title)}</h1>" + figure_block(v, _InMemoryImage(image, max_width)))
+
+
+__all__ = ["show", "report", "figure_block", "figure_page", "figure_view", "FigureView"]

@@ -89,6 +89,9 @@ class CaptionSplit:
     subcaptions: list[Subcaption] = field(default_factory=list)
     preface: tuple[int, int] = (0, 0)  # shared text before the first label
     trailer: tuple[int, int] = (0, 0)  # shared closing text ("Scale bars, 50 µm.")
+    # The alphabet the label scoring chose; it differs from ``alphabet`` when fewer than two
+    # labels were kept. OCR labels can change only this choice (see ``with_ocr_labels``).
+    chosen_alphabet: str = field(default=pl.NONE, compare=False, repr=False)
 
     @property
     def preface_text(self) -> str:
@@ -586,8 +589,12 @@ def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tupl
     return alpha, labels, ok
 
 
+def _ocr_raw(ocr_labels: Sequence[str] | None) -> list[str]:
+    return [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
+
+
 def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
-    ocr_raw = [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
+    ocr_raw = _ocr_raw(ocr_labels)
     best: tuple[float, int] = (float("-inf"), 0)
     best_alpha, best_labels, best_ok = pl.NONE, set(), set()
     present = {k for t in pool for a in t.atoms for k in pl.kinds(a)}
@@ -917,15 +924,32 @@ def split_caption(
         if t.labels:
             kept.append(t)
     if alpha == pl.NONE or len({pl.normalise(x) for t in kept for x in t.labels}) < 2:
-        pos = _split_positions(r)
-        if pos is not None:
-            return pos
-        return CaptionSplit(text, pl.NONE, [], [], (0, 0), (len(text), len(text)))
-    # Bold labels, where the markup has them, are the caption's own delimiters.
-    if sum(1 for t in kept if t.form == "bold") >= 2:
-        kept = [t for t in kept if t.form in ("bold", "mention")]
-    _assign_roles(r, kept)
-    return _build(r, kept, alpha)
+        split = _split_positions(r)
+        if split is None:
+            split = CaptionSplit(text, pl.NONE, [], [], (0, 0), (len(text), len(text)))
+    else:
+        # Bold labels, where the markup has them, are the caption's own delimiters.
+        if sum(1 for t in kept if t.form == "bold") >= 2:
+            kept = [t for t in kept if t.form in ("bold", "mention")]
+        _assign_roles(r, kept)
+        split = _build(r, kept, alpha)
+    split.chosen_alphabet = alpha
+    return split
+
+
+def with_ocr_labels(split: CaptionSplit, markup: Sequence | None, ocr_labels: Sequence[str] | None) -> CaptionSplit:
+    """``split_caption(split.caption, markup, ocr_labels)`` for a ``split`` made by
+    ``split_caption(split.caption, markup)``: ``split`` itself when the OCR labels cannot
+    change it, so a caption is split once per figure in the common case.
+
+    OCR labels only add to each alphabet's score the share of them that fit it (at most
+    the same amount to every alphabet): when all of them fit the alphabet already chosen
+    (or none were read, or no alphabet had a run) that choice, and so the split, stays.
+    """
+    ocr = _ocr_raw(ocr_labels)
+    if split.chosen_alphabet == pl.NONE or all(pl.fits(o, split.chosen_alphabet) for o in ocr):
+        return split
+    return split_caption(split.caption, markup, ocr_labels)
 
 
 def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None = None) -> CaptionSplit:
