@@ -125,6 +125,10 @@ _MESH = "\n".join([
     "D008113\tLiver Neoplasms\tLiver Cancer\tC04.588.274.623\t",
     "D009223\tMyotonic Dystrophy\t\tC10.668.491.606.500\t",
     "D008099\tLiver\t\tA03.620\t",
+    "D002543\tCerebral Hemorrhage\t\tC10.228.140.300.525\t",
+    "D010505\tFamilial Mediterranean Fever\t\tC16.320.565\t",
+    "D002006\tBrucellosis\tMediterranean Fever\tC01.150.252.410.110\t",
+    "D004409\tDyskinesia, Drug-Induced\tDyskinesia\tC10.228.662.262.500\t",
 ]) + "\n"
 _SUPP = "\n".join([
     "C536648\tPendred syndrome\tgoiter-deafness syndrome\tD003638,D006042\t",
@@ -231,3 +235,36 @@ def test_abbreviation_letters_out_of_order(tagger):
                     ("DM", "D009223", "abbreviation")]
     # letters that are not the name's initials define nothing
     assert [t[0] for t in _tags(tagger, "Myotonic dystrophy (XY) and XY.")] == ["Myotonic dystrophy"]
+
+
+def test_british_spellings_match_american_names(tagger):
+    from pmcmine.text.concepts import british_variant
+
+    assert british_variant("cerebral hemorrhage") == "cerebral haemorrhage"
+    assert british_variant("hyperkalemia") == "hyperkalaemia"
+    assert british_variant("tumor") == "tumour"
+    assert british_variant("hemiplegia") is None  # hemi- is spelt alike
+    assert british_variant("systemic lupus") is None
+    assert _tags(tagger, "Cerebral haemorrhages and a cerebral hemorrhage.") == [
+        ("Cerebral haemorrhages", "D002543", "alias"), ("cerebral hemorrhage", "D002543", "alias")]
+
+
+def test_abbreviation_takes_the_concept_of_the_mention_covering_its_long_form(tagger):
+    # Schwartz-Hearst reads MEF as "Mediterranean fever" (brucellosis); the text names the
+    # longer "familial Mediterranean fever", and so does the abbreviation.
+    tags = _tags(tagger, "Patients with familial Mediterranean fever (MEF). MEF is inherited.")
+    assert tags[0] == ("familial Mediterranean fever", "D010505", "alias")
+    assert [t for t in tags if t[0] == "MEF"] == [("MEF", "D010505", "abbreviation")] * 2
+
+
+def test_abbreviation_plural_and_singular_uses(tagger):
+    tags = _tags(tagger, "Levodopa-induced dyskinesias (LIDs) are common. LIDs or a LID.")
+    assert [t for t in tags if t[0].startswith("LID")] == [
+        ("LIDs", "D004409", "abbreviation"), ("LIDs", "D004409", "abbreviation"),
+        ("LID", "D004409", "abbreviation")]
+
+
+def test_abbreviation_out_of_order_with_more_in_the_parentheses(tagger):
+    tags = _tags(tagger, "Myotonic dystrophy (DM, Steinert disease) is common. DM patients.")
+    assert [t for t in tags if t[0] == "DM"] == [("DM", "D009223", "abbreviation")] * 2
+

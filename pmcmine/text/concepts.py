@@ -30,7 +30,7 @@ from pmcmine.kb.noise import is_acronym, name_is_noise, surface_is_noise
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 # 5: the learned mention lexicon (pmcmine/kb/data/mention_lexicon.tsv): links and drops.
-MATCHER_VERSION = 9
+MATCHER_VERSION = 10
 
 # The tables this module fills are defined in store/schema.sql (the corpus's single source
 # of truth); each has article_id, so the corpus writer replaces an article's rows whole.
@@ -98,13 +98,43 @@ def _singular(word: str) -> str | None:
     return None
 
 
+# American -> British spellings of medical word parts ("hemorrhage" / "haemorrhage",
+# "ischemic" / "ischaemic", "tumor" / "tumour"): KB names (MeSH) are American, abstracts and
+# captions from Europe often British. Word parts, not whole words, so derived forms follow.
+_BRITISH = [(re.compile(p), r) for p, r in (
+    (r"\bhem(?=[aoi])", "haem"),  # hemorrhage, hemangioma, hemodilution (hemi- is undone below)
+    (r"(?<=[a-z])emi(?=a\b|as\b)", "aemi"),  # anemia, hyperkalemia, leukemia, septicemia
+    (r"\b(isch|an|hypoglyc|hyperglyc|leuk|bacter|septic|tox|vir|hypox|hyperkal|hypokal)emic\b", r"\1aemic"),
+    (r"\bedema", "oedema"), (r"\besophag", "oesophag"), (r"\bestrogen", "oestrogen"),
+    (r"\bdiarrhea", "diarrhoea"), (r"\bgonorrhea", "gonorrhoea"), (r"\bpediatr", "paediatr"),
+    (r"orthoped", "orthopaed"), (r"\bfet(?=al\b|us\b)", "foet"), (r"\btumor", "tumour"),
+(r"\bcesarean", "caesarean"), (r"\bdyspnea", "dyspnoea"),
+    (r"\bapnea", "apnoea"), (r"\bamenorrhea", "amenorrhoea"), (r"\bleukocyt", "leucocyt"),
+)]
+# "hemi-" (hemiplegia, hemisphere) keeps its spelling in British English too.
+_NOT_HAEM = re.compile(r"\bhaemi(?!a)")
+
+
+def british_variant(name: str) -> str | None:
+    """The British spelling of a lower-case name, when it differs ("cerebral haemorrhage")."""
+    out = name
+    for pat, rep in _BRITISH:
+        out = pat.sub(rep, out)
+    out = _NOT_HAEM.sub("hemi", out)
+    return out if out != name else None
+
+
 def name_variants(name: str) -> list[str]:
-    """The name, its hyphen/space variants, and plural/singular of its last word (lower case)."""
+    """The name, its hyphen/space variants, British spellings, and plural/singular of its last word (lower case)."""
     base = name.lower()
     out = {base}
     if _HYPHEN.search(base):
         out.add(_HYPHEN.sub(" ", base))
         out.add(_HYPHEN.sub("", base))
+    for v in list(out):
+        b = british_variant(v)
+        if b:
+            out.add(b)
     words = base.split(" ")
     if len(words) == 2 and all(w.isalpha() for w in words):
         out.add("-".join(words))
@@ -408,7 +438,14 @@ class ConceptTagger:
         long_concept: dict[tuple[int, int], tuple[str, float]] = {}
         for short, long in abbrevs:
             key = (long.start, long.end)
-            if key in by_tokens:
+            # The dictionary mention that covers the long form and more wins over the long form's
+            # own reading, as it wins in the text: "familial Mediterranean fever (MEF)" is
+            # not "Mediterranean fever" (brucellosis).
+            cover = min(((s, e) for (s, e) in by_tokens if e == long.end and s < long.start
+                         and long.start - s <= 3), default=None)
+            if cover is not None:
+                long_concept[key] = (by_tokens[cover], 1.0)
+            elif key in by_tokens:
                 long_concept[key] = (by_tokens[key], 1.0)
             elif (long.start_char, long.end_char) in linked:
                 long_concept[key] = linked[(long.start_char, long.end_char)]
@@ -418,7 +455,10 @@ class ConceptTagger:
                 for (s, e), cid in by_tokens.items():
                     if e == long.end and s >= long.start and (best is None or s < best[0]):
                         best = (s, cid)
-                if best is not None and (long.end - best[0]) * 2 >= len(long):
+                # The head must be a third of the long form's words: "levodopa-induced
+                # dyskinesias (LIDs)" are dyskinesias, "contrast-enhanced computed tomography" CT.
+                words = sum(t.is_alpha for t in long)
+                if best is not None and sum(t.is_alpha for t in doc[best[0]:long.end]) * 3 >= words:
                     long_concept[key] = (best[1], 0.9)
         short_hits: list[Mention] = []
         for short, long in abbrevs:
@@ -427,6 +467,7 @@ class ConceptTagger:
                 short_hits.append(Mention(short.start_char, short.end_char, short.text, hit[0],
                                           hit[1], "abbreviation"))
         short_hits += _initialisms(doc, by_tokens, {s.text for s, _ in abbrevs})
+        short_hits += _number_variants(doc, short_hits)
         if short_hits:
             shorts = {(m.start, m.end) for m in short_hits}
             cands = [m for m in cands if (m.start, m.end) not in shorts] + short_hits
@@ -551,11 +592,12 @@ def _initialisms(doc, by_tokens: dict[tuple[int, int], str], known: set[str]) ->
     """
     defined: dict[str, str] = {}
     for (s, e), cid in by_tokens.items():
-        if e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text != ")" or e - s < 2:
+        # "name (ABBR)" or "name (ABBR, ...)" / "name (ABBR; ...)"
+        if e + 2 >= len(doc) or doc[e].text != "(" or doc[e + 2].text not in (")", ",", ";") or e - s < 2:
             continue
         sf = doc[e + 1].text
         letters = [c.lower() for c in sf if c.isalpha()]
-        if sf in known or sf in defined or not 2 <= len(sf) <= 8 or not sf[:1].isupper() \
+        if sf in known or sf in defined or not 2 <= len(sf) <= 8 or not sf[:1].isalpha() \
                 or sum(c.isupper() for c in sf) < 2 or len(letters) > e - s:
             continue
         initials = [t.text[0].lower() for t in doc[s:e] if t.is_alpha]
@@ -565,6 +607,26 @@ def _initialisms(doc, by_tokens: dict[tuple[int, int], str], known: set[str]) ->
         return []
     return [Mention(t.idx, t.idx + len(t.text), t.text, defined[t.text], 0.9, "abbreviation")
             for t in doc if t.text in defined]
+
+
+def _number_variants(doc, short_hits: list[Mention]) -> list[Mention]:
+    """Plural and singular uses of a defined abbreviation: "dyskinesias (LIDs)" ... "a LID".
+
+    scispaCy finds every use of the defined short form but not "LID" for "LIDs" or "TNSs"
+    for "TNS"; they take the same concept.
+    """
+    concept = {m.text: (m.concept_id, m.score) for m in short_hits}
+    other: dict[str, tuple[str, float]] = {}
+    for sf, hit in concept.items():
+        if len(sf) < 3 or sum(c.isupper() for c in sf) < 2:
+            continue
+        v = sf[:-1] if sf.endswith("s") and sf[-2].isupper() else sf + "s"
+        if v not in concept:
+            other[v] = hit
+    if not other:
+        return []
+    return [Mention(t.idx, t.idx + len(t.text), t.text, *other[t.text], "abbreviation")
+            for t in doc if t.text in other]
 
 
 def _resolve_overlaps(cands: list[Mention]) -> list[Mention]:
