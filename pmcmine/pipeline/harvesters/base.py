@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pmcmine.pipeline.stages import StageOptions
 from pmcmine.records import IngestResult
