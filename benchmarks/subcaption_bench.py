@@ -2,7 +2,7 @@
 
     python benchmarks/subcaption_bench.py                 # both shared sets, dev and held-out apart
     python benchmarks/subcaption_bench.py --data PATH [--convention pmc|panelseg]
-                                          [--show N] [--show-all] [--speed-seconds S]
+                                          [--show N] [--show-all] [--dev-only] [--speed-seconds S]
 
 Two sources under ``../shared/real/captions/``:
 
@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", action="store_true", help="kept for old command lines: dev and held-out are always shown")
     ap.add_argument("--show", type=int, default=0, help="print the N worst captions (dev part only)")
     ap.add_argument("--show-all", action="store_true", help="--show draws from the held-out part too")
+    ap.add_argument("--dev-only", action="store_true",
+                    help="print dev numbers only (no whole-set or held-out line), for tuning runs")
     ap.add_argument("--speed-seconds", type=float, default=2.0)
     args = ap.parse_args(argv)
     paths = args.data or [p for p in DEFAULTS if p.exists()]
@@ -235,17 +237,15 @@ def main(argv: list[str] | None = None) -> int:
         conv = args.convention or convention_of(path)
         res = score(items, conv)
         print(f"== {path.name} (convention {conv})")
-        print(f"captions: {res['n']}  matched subcaptions: {res['n_matched_subcaptions']}  "
-              f"labels missing: {res['labels_missing']}  extra: {res['labels_extra']}")
-        print(f"label-set exact match: {res['label_set_exact']:.3f}")
-        print(f"mean normalised Levenshtein similarity: {res['mean_similarity']:.3f}")
         held = holdout_indices(items, path.name)
-        for name, part in (("dev", [x for i, x in enumerate(items) if i not in held]),
-                           ("held-out", [x for i, x in enumerate(items) if i in held])):
+        if args.dev_only:
+            part = [x for i, x in enumerate(items) if i not in held]
             r = score(part, conv)
-            print(f"  {name:8s} n={r['n']:3d}  label-set exact {r['label_set_exact']:.3f}  "
-                  f"similarity {r['mean_similarity']:.3f}  (labels not written in the caption: "
-                  f"{unwritten(part)})")
+            print(f"  dev      n={r['n']:3d}  label-set exact {r['label_set_exact']:.3f}  "
+                  f"similarity {r['mean_similarity']:.3f}  missing {r['labels_missing']}  "
+                  f"extra {r['labels_extra']}  (labels not written in the caption: {unwritten(part)})")
+        else:
+            print_all(res, items, held, conv)
         if args.show:
             hide = set() if args.show_all else held
             rows = [r for i, r in enumerate(res["rows"]) if i not in hide]
@@ -261,6 +261,20 @@ def main(argv: list[str] | None = None) -> int:
         rate = speed(all_captions, args.speed_seconds)
         print(f"speed: {rate:,.0f} captions per CPU-second (one core, all sets)")
     return 0
+
+
+def print_all(res: dict, items: list[dict], held: set[int], conv: str) -> None:
+    """The whole set's numbers, then its dev and held-out parts apart."""
+    print(f"captions: {res['n']}  matched subcaptions: {res['n_matched_subcaptions']}  "
+          f"labels missing: {res['labels_missing']}  extra: {res['labels_extra']}")
+    print(f"label-set exact match: {res['label_set_exact']:.3f}")
+    print(f"mean normalised Levenshtein similarity: {res['mean_similarity']:.3f}")
+    for name, part in (("dev", [x for i, x in enumerate(items) if i not in held]),
+                       ("held-out", [x for i, x in enumerate(items) if i in held])):
+        r = score(part, conv)
+        print(f"  {name:8s} n={r['n']:3d}  label-set exact {r['label_set_exact']:.3f}  "
+              f"similarity {r['mean_similarity']:.3f}  (labels not written in the caption: "
+              f"{unwritten(part)})")
 
 
 if __name__ == "__main__":
