@@ -688,6 +688,53 @@ def _run(labels: set[str], alpha: str) -> set[str]:
     return {x for x in labels if pl.ordinal(x, alpha) in keep}
 
 
+_JOINER = frozenset({"and", "or", "&", ",", ", and", ", or", "and/or"})
+
+
+def _merge_coordinated(text: str, toks: list[_Tok]) -> list[_Tok]:
+    """"(C) and (D)", "(a), (b)": bracketed labels joined by nothing but a conjunction are
+    one list, as if printed "(C, D)": one role and one span for both ("Silhouette between
+    (C) and (D) shows ...", "(a) and (b) Control mice.")."""
+    out: list[_Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.form == "paren" and t.form == "paren"
+            and prev.sent == t.sent
+            and " ".join(text[prev.end : t.start].split()).lower() in _JOINER
+        ):
+            prev.end = t.end
+            prev.atoms = prev.atoms + t.atoms
+            prev.seps = prev.seps + [","] + t.seps
+            prev.labels = list(dict.fromkeys(prev.labels + t.labels))
+            continue
+        out.append(t)
+    return out
+
+
+def _forward_references(toks: list[_Tok], alpha: str) -> None:
+    """Labels cited ahead of their turn are references, not delimiters.
+
+    Panels are described in order: "All specimens are from QM F41234, except for (K–L),
+    which ... Cervical vertebrae in (A) posterior ...": a token whose labels jump more than
+    one label past every label delimited so far, and that all come back later as
+    delimiters, names panels described further on; it heads no text of its own.
+    """
+    seen = -1
+    delims = [t for t in toks if t.form != "mention"]
+    for i, t in enumerate(delims):
+        ords = [o for o in (pl.ordinal(x, alpha) for x in t.labels) if o is not None]
+        if not ords:
+            continue
+        if min(ords) > seen + 2:
+            later = {x for u in delims[i + 1 :] for x in u.labels}
+            if set(t.labels) <= later:
+                t.form = "mention"
+                continue
+        seen = max(seen, max(ords))
+
+
 def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     """Prefix, postfix or mention for each token (see the module docstring, step 4)."""
     text = r.text
@@ -931,6 +978,8 @@ def split_caption(
         # Bold labels, where the markup has them, are the caption's own delimiters.
         if sum(1 for t in kept if t.form == "bold") >= 2:
             kept = [t for t in kept if t.form in ("bold", "mention")]
+        kept = _merge_coordinated(text, kept)
+        _forward_references(kept, alpha)
         _assign_roles(r, kept)
         split = _build(r, kept, alpha)
     split.chosen_alphabet = alpha
@@ -1244,6 +1293,9 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
 
 
 _TRAIL_CONJ = re.compile(r"(?:,?\s*(?:and|or|&|as well as|and/or)|,)\s*\Z", re.I)
+# The closing word of a short item, when it can be a noun the items share: letters and
+# hyphens, then the end of the item or of its sentence ("views.", "mice;").
+_HEAD_NOUN = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z][.;]?\Z")
 
 
 def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> None:
@@ -1302,6 +1354,10 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
             if w.group().endswith(","):
                 ta = last[2] + w.end()
                 break
+        if ta is None and k <= 2 and 2 <= len(words) <= k + 2 and _HEAD_NOUN.match(words[-1].group()):
+            # "in (A) posterior and (B) lateral views.", "(a) control and (b) treated mice":
+            # coordinated modifiers share the head noun that closes the last item.
+            ta = last[2] + words[-1].start()
         if ta is not None:
             ta, tb = _trim(text, ta, last[3])
         if ta is None or tb <= ta:
