@@ -164,6 +164,7 @@ _COLON_CHAR = re.compile(r":(?=\s)")
 _CLAUSE_MARK = re.compile(r"[;:][ \t]*")
 _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
 _COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
+_IN_BARE = re.compile(rf"(?:In|For|On)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
 _PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
 
 _POSITION = re.compile(
@@ -513,6 +514,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             if m:
                 add(pos, m.end(), m.group(1), form)
                 break
+    for pos in r.starts:
+        # "In C, uninfected mouse ...", "In b and d, the error bars ...": a sentence about
+        # some panels, headed by their bare labels (made a header by _sentence_headers).
+        m = _IN_BARE.match(text, pos)
+        if m:
+            add(m.start(1), m.end(1), m.group(1), "mention")
     for start, end, atom, form in _chains(r):
         add(start, end, atom, form)
     if "anel" in text:
@@ -1016,9 +1023,10 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 if pl.normalise(x) not in delimited and x not in mention_sents.setdefault(t.sent, []):
                     mention_sents[t.sent].append(x)
     mention_sents = {k: v for k, v in mention_sents.items() if v}
+    delim_sents = {t.sent for t in delims}
+    _reference_sentences(r, toks, delims, delim_sents, mention_sents)
     # A mentioned-only label's sentence is cut out of the spans around it, unless a
     # delimiter sits in it too ("(a) ... compared with (b) the standard."): then both share it.
-    delim_sents = {t.sent for t in delims}
     cuts = sorted((r.starts[s], r.sent_end(s)) for s in mention_sents if s not in delim_sents)
 
     def cut_at(a: int, b: int) -> list[tuple[int, int]]:
@@ -1215,6 +1223,38 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
         subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", _FORM_CONF["mention"]))
     return _finish(text, alpha, subs, preface, trailer)
+
+
+def _reference_sentences(
+    r: _Reader, toks: list[_Tok], delims: list[_Tok], delim_sents: set[int], mention_sents: dict[int, list[str]]
+) -> None:
+    """Add to ``mention_sents`` the sentences that only refer to some panels.
+
+    "(A) ... (B) ... Note image (B) is a close up of ...", "Insets with (D) and (E) show
+    ...": a sentence without a delimiter of its own that names some, not all, of the
+    caption's labels is said of those panels, not of the panel whose span it falls in nor
+    (after the last label) of every panel. Sentences about the whole figure by their
+    content ("Scale bars in (A-C) = 10 µm") stay where they are.
+    """
+    if not delims:
+        return
+    delimited = {pl.normalise(x) for t in delims for x in t.labels}
+    first = delims[0].sent
+    refs: dict[int, list[str]] = {}
+    for t in toks:
+        if t.role == "mention" and t.sent > first and t.sent not in delim_sents:
+            refs.setdefault(t.sent, []).extend(x for x in t.labels if pl.normalise(x) in delimited)
+    for s_idx, labs in refs.items():
+        keys = {pl.normalise(x) for x in labs}
+        if not keys or keys >= delimited or s_idx in mention_sents:
+            continue
+        start = r.starts[s_idx]
+        owner = next((t for t in reversed(delims) if t.start < start), None)
+        if owner is not None and keys <= {pl.normalise(x) for x in owner.labels}:
+            continue  # "(A) Control. Arrows in (A) mark ...": it is in its panel's text already
+        if _is_global(r.text[start : r.sent_end(s_idx)], 0):
+            continue
+        mention_sents[s_idx] = list(dict.fromkeys(labs))
 
 
 # Words that end the part of a sentence shared by a list of postfix items: "staining for
