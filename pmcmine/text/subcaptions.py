@@ -966,9 +966,16 @@ def split_caption(
     if alpha != pl.NONE:
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
         # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
-        more = {x for t in toks if t.form == "mention" for x in _expand(t, alpha)}
+        # A mention list reaching past the run ("(*, E, K)" after (A)-(D)) is not a list of
+        # panels: it adds nothing.
         singles = run | {x for t in toks for x in _expand(t, alpha) if not _GRID_RE.match(x)}
-        more = {x for x in more if not (_GRID_RE.match(x) and x[0] in singles)}
+        more: set[str] = set()
+        for t in toks:
+            if t.form != "mention":
+                continue
+            labs = {x for x in _expand(t, alpha) if not (_GRID_RE.match(x) and x[0] in singles)}
+            if labs and labs <= _run(run | more | labs, alpha):
+                more |= labs
         run = _run(run | more, alpha) | run
     kept: list[_Tok] = []
     for t in toks:
