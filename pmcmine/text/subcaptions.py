@@ -695,6 +695,26 @@ def _run(labels: set[str], alpha: str) -> set[str]:
     return {x for x in labels if pl.ordinal(x, alpha) in keep}
 
 
+def _drop_abbreviations(r: _Reader, toks: list[_Tok]) -> list[_Tok]:
+    """Drop "curcumin (C)" from a caption whose panels are all headed "(A) ...", "(B) ...".
+
+    A caption keeps one style of label. When every other delimiter (two or more) heads its
+    sentence, a single bracketed letter after a word that starts with that letter, inside a
+    sentence, defines an abbreviation ("treated with curcumin (C) and curcumin-PLGA (CP)").
+    """
+    delims = [t for t in toks if t.form != "mention"]
+    heads = [t for t in delims if r.at_sentence_start(t.start)]
+    if len(heads) < 2 or len(delims) - len(heads) != 1:
+        return toks
+    t = next(u for u in delims if not r.at_sentence_start(u.start))
+    if t.form != "paren" or len(t.atoms) != 1 or len(t.atoms[0]) != 1 or not t.atoms[0].isupper():
+        return toks
+    word = _prev_word(r.text, t.start, r.sent_start(t.start))
+    if len(word) < 3 or not word.isalpha() or word[0].upper() != t.atoms[0]:
+        return toks
+    return [u for u in toks if u is not t]
+
+
 _JOINER = frozenset({"and", "or", "&", ",", ", and", ", or", "and/or"})
 
 
@@ -984,6 +1004,7 @@ def split_caption(
         t.labels = [x for x in _expand(t, alpha) if x in run] if alpha != pl.NONE else []
         if t.labels:
             kept.append(t)
+    kept = _drop_abbreviations(r, kept)
     if alpha == pl.NONE or len({pl.normalise(x) for t in kept for x in t.labels}) < 2:
         split = _split_positions(r)
         if split is None:
