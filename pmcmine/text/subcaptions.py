@@ -740,7 +740,34 @@ def _merge_coordinated(text: str, toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
-def _forward_references(toks: list[_Tok], alpha: str) -> None:
+def _cross_references(r: _Reader, toks: list[_Tok]) -> None:
+    """"A: AQP4 was upregulated ... compared to normal brain (B). B: Infratentorial SE ...":
+    where a label heads a sentence of its own, the same label in brackets inside another
+    panel's sentence refers to it. (Brackets inside a header's own group, "(A, B) Sections
+    ... for X (A) and Y (B)", divide that group and are left alone.)"""
+    headed: set[str] = set()
+    for t in toks:
+        if t.form != "mention" and len(t.labels) == 1 and r.at_sentence_start(t.start):
+            headed.add(t.labels[0])
+    if not headed:
+        return
+    owner: _Tok | None = None
+    for t in toks:
+        if t.form == "mention":
+            continue
+        if r.at_sentence_start(t.start):
+            owner = t
+            continue
+        if (
+            t.form in ("paren", "paren_extra")
+            and owner is not None and owner.sent == t.sent
+            and set(t.labels) <= headed
+            and not set(t.labels) & set(owner.labels)
+        ):
+            t.form = "mention"
+
+
+def _forward_references(r: _Reader, toks: list[_Tok], alpha: str) -> None:
     """Labels cited ahead of their turn are references, not delimiters.
 
     Panels are described in order: "All specimens are from QM F41234, except for (K–L),
@@ -748,6 +775,7 @@ def _forward_references(toks: list[_Tok], alpha: str) -> None:
     one label past every label delimited so far, and that all come back later as
     delimiters, names panels described further on; it heads no text of its own.
     """
+    _cross_references(r, toks)
     seen = -1
     delims = [t for t in toks if t.form != "mention"]
     for i, t in enumerate(delims):
@@ -1014,7 +1042,7 @@ def split_caption(
         if sum(1 for t in kept if t.form == "bold") >= 2:
             kept = [t for t in kept if t.form in ("bold", "mention")]
         kept = _merge_coordinated(text, kept)
-        _forward_references(kept, alpha)
+        _forward_references(r, kept, alpha)
         _assign_roles(r, kept)
         split = _build(r, kept, alpha)
     split.chosen_alphabet = alpha
@@ -1355,9 +1383,40 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         sa, sb = _trim(text, a, end)
         if sb <= sa:
             continue
-        for sp in rest:
+        stem = (sa, sb)
+        for i, sp in enumerate(rest):
+            own = _own_head(text, sp[2], sp[3])
+            nxt = rest[i + 1] if i + 1 < len(rest) else None
+            if own is not None and nxt is not None and _own_head(text, nxt[2], nxt[3]) is None:
+                # parallel to the next item: what follows the head is about as long as it
+                tail_words = len(text[own[1] : _trim(text, sp[2], sp[3])[1]].split())
+                nxt_words = len(text[_trim(text, nxt[2], nxt[3])[0] : _trim(text, nxt[2], nxt[3])[1]].split())
+                if tail_words > nxt_words + 1:
+                    own = None
+            else:
+                own = None
+            if own is not None:
+                # "stenosis in the branch of X (A) and insignificant lesions in RCA (B) and
+                # LAD (C)": an item with a preposition of its own has its own head, and the
+                # short items after it share that head ("insignificant lesions in").
+                stem = own
+                continue
             if sp[4] is None:
-                sp[4] = (sa, sb)
+                sp[4] = stem
+
+
+def _own_head(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The words of item [a, b) up to its last inner preposition, or None when it has none
+    (a preposition that starts the item, "without cells", is parallel, not a head)."""
+    a, b = _trim(text, a, b)
+    m = _LEAD_CONJ.match(text, a, b)
+    if m:
+        a = m.end()
+    words = list(re.finditer(r"\S+", text[a:b]))
+    inner = [w for w in words[1:-1] if w.group().lower() in _STEM_WORDS]
+    if not inner:
+        return None
+    return _trim(text, a, a + inner[-1].end())
 
 
 _TRAIL_CONJ = re.compile(r"(?:,?\s*(?:and|or|&|as well as|and/or)|,)\s*\Z", re.I)
