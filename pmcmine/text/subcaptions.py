@@ -141,6 +141,8 @@ _ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
 _RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b)\s*\Z")
 
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
+_PAREN_RANGE = re.compile(rf"\(\s*({pl.ATOM})\s*\)\s*(?:[-\u2013\u2014]|\bto\b)\s*\(\s*({pl.ATOM})\s*\)")
+_SQUARE = re.compile(r"\[\s*([A-Za-z](?:\s*(?:,\s*and|,|and|[-\u2013\u2014])\s*[A-Za-z])*)\s*\](?![\w\[])")
 # "(Panel a)", "(panels B and C)": a reference, never a delimiter.
 _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 # "(C, in red, 200*)": label first, then its own note.
@@ -154,7 +156,7 @@ _CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
 _CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
 _DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
 _COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
-_DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]+[-\u2013\u2014][ \t]+(?=\S)")
+_DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
 _BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A-Z][A-Za-z0-9\-]|[A-Z]\b|[0-9])")
 # After ";" or ":" a bare label may precede any word: "A, H&E *25; B H&E *50".
 _BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
@@ -447,6 +449,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
                 e += 1
             add(s, e, m.group(1), "bold")
 
+    # "(a)–(d) Control": a range written as two bracketed labels is one token.
+    for m in _PAREN_RANGE.finditer(text):
+        add(m.start(), m.end(), f"{m.group(1)}-{m.group(2)}", "paren")
+    # "[A] Control. [B] Treated.": letters in square brackets (digits there are citations).
+    for m in _SQUARE.finditer(text):
+        add(m.start(), m.end(), m.group(1), "paren")
     for m in _PAREN.finditer(text):
         inner = m.group(1)
         s, e = m.start(), m.end()
