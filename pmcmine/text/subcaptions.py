@@ -148,6 +148,8 @@ _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 # "(C, in red, 200*)": label first, then its own note.
 _PAREN_EXTRA = re.compile(rf"\s*({_LIST})\s*[,;:]\s+(?=\S)")
 # "(white arrow, b)", "(anti-CD34, E-H)", "(Insets in A)", "(see A)": a trailing mention.
+# "(A: ×40, B: ×200)": notes split at a comma before "label:".
+_NOTE_SPLIT = re.compile(rf",\s+(?={pl.ATOM}\s*:\s)")
 _PAREN_TAIL = re.compile(rf"(?:,|;|\bin|\bof|\bsee|\bsee also|\bcf\.?|\bpanels?)\s+({_LIST})\s*\Z", re.I)
 
 _ONE_OR_RANGE = rf"{pl.ATOM}(?:\s*[-\u2013\u2014]\s*{pl.ATOM})?"
@@ -468,9 +470,11 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if pm:
             add(s, e, pm.group(1), "mention")
             continue
-        if ";" in inner:
-            # "(A, axial view; B, coronal view)": one note per label, all of one bracket.
-            parts = [_PAREN_EXTRA.match(p + " ") or _LIST_FULL.match(p) for p in inner.split(";")]
+        notes = inner.split(";") if ";" in inner else _NOTE_SPLIT.split(inner)
+        if len(notes) >= 2:
+            # "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)": one note per label,
+            # all of one bracket.
+            parts = [_PAREN_EXTRA.match(p + " ") or _LIST_FULL.match(p) for p in notes]
             if len(parts) >= 2 and all(parts):
                 add(s, e, ", ".join(m.group(1) for m in parts), "paren_extra")
                 continue
