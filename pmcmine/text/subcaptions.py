@@ -170,6 +170,8 @@ _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
 _COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
 _IN_BARE = re.compile(rf"(?:In|For|On)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
 _PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
+# "panelA", "PanelB": a capital glued to the word (text extracted without its space).
+_PANEL_GLUED = re.compile(r"\b[Pp]anel([A-Z])(?![\w\-])")
 
 _POSITION = re.compile(
     r"\b(left|right|top|bottom|upper|lower|middle|centre|center|insets?)"
@@ -536,6 +538,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         add(start, end, atom, form)
     if "anel" in text:
         for m in _PANEL_WORD.finditer(text):
+            add(m.start(), m.end(), m.group(1), "mention")
+        for m in _PANEL_GLUED.finditer(text):
             add(m.start(), m.end(), m.group(1), "mention")
     toks.sort(key=lambda t: t.start)
     for t in toks:
