@@ -507,6 +507,9 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         c = _COLON_END.search(text, max(0, p - 40), p + 1)
         if c and not _inside_paren(text, c.start(), r.sent_start(c.start())):
             add(c.start(), c.end(), c.group(1), "colon")
+    # Before the weak forms: "Frontal view : A, internal view : B," ends clauses with labels.
+    for start, end, lst in _tail_chains(text):
+        add(start, end, lst, "tail")
     # Weak forms: only at a sentence start or after ";"/":" ("cells: A. H&E; B. p63 IHC;").
     clause_starts = []
     for m in _CLAUSE_MARK.finditer(text):
@@ -594,6 +597,53 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
             used.update(chain)
             form = {".": "dot", ",": "comma", ":": "colon", "": "bare"}[sep]
             out.extend((c[0], c[1], c[2], form) for c in members)
+    return out
+
+
+# A bare label closing a clause after a comma, colon, dash or "in": "Frontal view, A;
+# lateral view, B", "internal view : B,", "T1 — A; T2 — B", "control: A–C; treated: D–F".
+_TAIL_CAND = re.compile(
+    r"(?:[,:]|[ \t][-\u2013\u2014]|\bin)[ \t]*"
+    r"((?:[A-Za-z])(?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013\u2014])[ \t]*[A-Za-z])*)"
+    r"[ \t]*(?=[;,.)]|\Z)"
+)
+
+
+def _tail_chains(text: str) -> list[tuple[int, int, str]]:
+    """Labels printed after their item without brackets, found as runs a, b, c, ...
+
+    A lone letter after a comma is prose as often as not ("vitamins A, B"); two or more
+    such clause endings whose letters continue each other from "a" are a list of panels.
+    """
+    cands = []
+    for m in _TAIL_CAND.finditer(text):
+        atoms, seps = _parse_list(m.group(1))
+        if not atoms or len({a.isupper() for a in atoms}) != 1:
+            continue
+        alpha = pl.UPPER if atoms[0].isupper() else pl.LOWER
+        labs: list[str] = []
+        for i, a in enumerate(atoms):
+            if i and seps[i - 1] == "-" and labs:
+                labs.extend(pl.expand_range(labs[-1], a, alpha)[1:])
+            else:
+                labs.append(a)
+        ords = [pl.ordinal(x, alpha) for x in labs]
+        if ords != list(range(ords[0], ords[0] + len(ords))):
+            continue
+        cands.append((m.start(1), m.end(1), m.group(1), alpha, ords[0], ords[-1]))
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(cands):
+        if cands[i][4] != 0:
+            i += 1
+            continue
+        chain = [cands[i]]
+        for c in cands[i + 1 :]:
+            if c[3] == chain[-1][3] and c[4] == chain[-1][5] + 1:
+                chain.append(c)
+        if len(chain) >= 2:
+            out.extend((c[0], c[1], c[2]) for c in chain)
+        i += 1
     return out
 
 
@@ -814,6 +864,10 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     for i, t in enumerate(toks):
         if t.form == "mention":
             t.role = "mention"
+            continue
+        if t.form == "tail":
+            t.role = "postfix"
+            strong_post += 1
             continue
         if t.form not in ("paren", "paren_extra"):
             t.role = "prefix"
