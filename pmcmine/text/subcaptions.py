@@ -1104,7 +1104,7 @@ def split_caption(
             kept.append(t)
     kept = _drop_abbreviations(r, kept)
     if alpha == pl.NONE or len({pl.normalise(x) for t in kept for x in t.labels}) < 2:
-        split = _split_positions(r)
+        split = _split_positions(r) or _figure_part(text)
         if split is None:
             split = CaptionSplit(text, pl.NONE, [], [], (0, 0), (len(text), len(text)))
     else:
@@ -1620,6 +1620,24 @@ def _finish(text: str, alpha: str, subs: list[Subcaption], preface, trailer) -> 
 
     split.labels = sorted(order, key=key)
     return split
+
+
+# "Figure 1J–L. See Figure 1A–D legend.": the image is a part of a figure split over pages,
+# and the caption opens by naming the panels it holds.
+_FIGURE_PART = re.compile(r"\s*Fig(?:ure|\.)?\s*\d+\s*([A-Za-z])\s*[-\u2013\u2014]\s*([A-Za-z])\b")
+
+
+def _figure_part(text: str) -> CaptionSplit | None:
+    m = _FIGURE_PART.match(text)
+    if not m or m.group(1).isupper() != m.group(2).isupper():
+        return None
+    alpha = pl.UPPER if m.group(1).isupper() else pl.LOWER
+    if (pl.ordinal(m.group(2), alpha) or 0) <= (pl.ordinal(m.group(1), alpha) or 0):
+        return None
+    labels = pl.expand_range(m.group(1), m.group(2), alpha)
+    a, b = _trim(text, 0, len(text))
+    sub = Subcaption(labels, a, b, text[a:b], "", "mention", 0.4)
+    return _finish(text, alpha, [sub], (0, 0), (len(text), len(text)))
 
 
 # --------------------------------------------------------------------------- positions
