@@ -751,13 +751,18 @@ def _run(labels: set[str], alpha: str) -> set[str]:
     if not labels:
         return set()
     ords = sorted({pl.ordinal(x, alpha) for x in labels} - {None})
-    if not ords or ords[0] > 3:
+    if not ords:
         return set()
+    # A run starting past "d" is the rest of a figure split over pages ("(E) ... (F) ...
+    # (G) ..."): it must then be gapless and at least three long.
+    late = ords[0] > 3
     keep = {ords[0]}
     for a, b in zip(ords, ords[1:]):
-        if b - a > 2:
+        if b - a > (1 if late else 2):
             break
         keep.add(b)
+    if late and len(keep) < 3:
+        return set()
     return {x for x in labels if pl.ordinal(x, alpha) in keep}
 
 
