@@ -1202,6 +1202,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     # (token, labels, start, end, stem, tail) for every span, in caption order.
     spans: list[list] = []
     prev_end = preface[1]
+    clause_floor = 0  # where the clause of the current postfix items began (see _clause_after)
     for i, t in enumerate(delims):
         nxt = delims[i + 1] if i + 1 < len(delims) else None
         if t.role == "prefix":
@@ -1226,6 +1227,8 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             continue
         # postfix: the text since the previous span closes here
         a = max(prev_end, r.sent_start(t.start)) if i == 0 else prev_end
+        if i == 0 or delims[i - 1].sent != t.sent:
+            clause_floor = r.sent_start(t.start)
         if r.sent_start(t.start) >= a and t.sent not in stems:
             # "...was dependent on the staining pattern: area (A), nuclei (B), ...": the words up
             # to a colon lead into every item of the sentence.
@@ -1238,6 +1241,18 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             spans.append([t, t.labels, a2, b2, stems.get(t.sent), None])
         prev_end = t.end
         if nxt is not None and nxt.sent == t.sent:
+            if nxt.role == "postfix":
+                cut = _clause_after(text, t.end, nxt.start)
+                if cut is not None:
+                    # "MRI (c) shows disease at baseline (arrow) and no mass (d)", "FLAIR (A)
+                    # and T2W (B) images show X, which ... (C)": the clause after a label, up
+                    # to the conjunction, still speaks of that panel and the items listed
+                    # with it since the sentence (or the last such clause) began.
+                    for sp in spans:
+                        if sp[0].sent == t.sent and sp[0].role == "postfix" and sp[5] is None and sp[2] >= clause_floor:
+                            sp[5] = _trim(text, t.end, cut[0])
+                    prev_end = cut[1]
+                    clause_floor = cut[1]
             continue
         # The last postfix label of its sentence: the rest of the sentence completes it.
         s_end = r.sent_end(t.sent)
@@ -1386,6 +1401,30 @@ def _reference_sentences(
         if _is_global(r.text[start : r.sent_end(s_idx)], 0):
             continue
         mention_sents[s_idx] = list(dict.fromkeys(labs))
+
+
+_CLAUSE_CONJ = re.compile(r",?\s+(?:and|or|but|whereas|while)\s+|,\s+(?=(?:which|that|where)\s)", re.I)
+
+
+def _clause_after(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """Where the words between two postfix labels [a, b) divide: (end of the first label's
+    clause, start of the next item), at a conjunction outside brackets, when at
+    least two words come before it ("(c) shows disease (arrow) and no mass (d)"); None for
+    a plain item list ("ghrelin (A), SCF (B) and PCNA (C)")."""
+    seg = text[a:b]
+    if not seg[:1].isspace() or seg.lstrip()[:1] in (",", ";", ":", ".") or _LEAD_CONJ.match(seg):
+        return None  # "(A), citral-treated rats ... (B)": the label closed its item
+    cands = []
+    for m in _CLAUSE_CONJ.finditer(seg):
+        head = seg[: m.start()]
+        if head.count("(") == head.count(")") and head.count("[") == head.count("]"):
+            cands.append(m)
+    # A comma marks the clause boundary ("X (arrow), which ..."); else the first conjunction
+    # ("views and semitransparent with the endocast and associated structures (D)").
+    best = next((m for m in cands if m.group().startswith(",")), cands[0] if cands else None)
+    if best is None or len(seg[: best.start()].strip(" ,;").split()) < 2:
+        return None
+    return a + best.start(), a + best.end()
 
 
 # Words that end the part of a sentence shared by a list of postfix items: "staining for
