@@ -705,13 +705,20 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
         prev_ord: int | None = None
         seen_single_past_first = False
         restarts = 0
-        for t in pool:
+        for j, t in enumerate(pool):
             labs = labs_of[id(t)]
             if not labs:
                 continue
             if t.form in _WEAK and len(weak) < 2:
                 o = pl.ordinal(labs[0], alpha)
-                if prev_ord is None or o != prev_ord + 1:
+                nxt = next((labs_of[id(u)] for u in pool[j + 1 :] if labs_of[id(u)]), None)
+                # "A 45-year-old man ... (B) CT scan": a weak label just before the strong one
+                # that follows it in the run counts too.
+                precedes = (
+                    nxt is not None and prev_ord is None
+                    and pl.ordinal(nxt[0], alpha) == (pl.ordinal(labs[-1], alpha) or 0) + 1
+                )
+                if (prev_ord is None or o != prev_ord + 1) and not precedes:
                     continue
             ok.add(id(t))
             labels.update(labs)
