@@ -387,6 +387,91 @@ def test_panelseg_captions_hold_their_level(real_dir):
     assert res["mean_similarity"] >= 0.82
 
 
+# --------------------------------------------------------------------------- issue 13: grammar that generalises
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Histology. [A] Control mice. [B] Treated mice.", ["A", "B"]),
+        ("Histology. A- Control mice; B- Treated mice.", ["A", "B"]),
+        ("Histology. (a)\u2013(d) Control mice; (e)\u2013(h) treated mice.", list("abcdefgh")),
+        ("H&E staining of the tumour (A: x40, B: x200).", ["A", "B"]),
+        ("Skull of the holotype. Frontal view, A; lateral view, B; dorsal view, C.", ["A", "B", "C"]),
+        ("MRI scans: T1 \u2014 A; T2 \u2014 B.", ["A", "B"]),
+        ("Mandible. Control: A\u2013C; treated: D\u2013F.", list("ABCDEF")),
+        ("Figure 1J\u2013L. See Figure 1A\u2013D legend.", ["J", "K", "L"]),
+        ("Continued. (E) Control. (F) Treated. (G) Knockout.", ["E", "F", "G"]),
+        ("A 45-year-old man with a mass. (B) CT scan of the mass.", ["A", "B"]),
+        ("Lesions in panelA and panelB; panelC shows the control.", ["A", "B", "C"]),
+        # a mention list reaching past the run is no label list
+        ("Logo. (A, B) Residues I, K and Q. (C) Model. (D) Detail. Other residues (*, E, K) are not significant.",
+         ["A", "B", "C", "D"]),
+        # in a caption of sentence-heading labels, "curcumin (C)" defines an abbreviation
+        ("Uptake of curcumin. (A) Release study. (B) Cellular uptake. Cells were treated with curcumin (C) "
+         "and curcumin-PLGA (CP) for 6 h.", ["A", "B"]),
+        ("Vitamins D, E and K.", []),
+    ],
+)
+def test_generalising_label_forms(caption, labels):
+    assert split_caption(caption).labels == labels
+
+
+def test_forward_reference_is_not_a_delimiter():
+    cap = ("Vertebrae of a new species. All are from one site, except for (K\u2013L) which are from another. "
+           "Cervical vertebrae in (A) posterior and (B) lateral views. Thoracic in (C) posterior and (D) lateral "
+           "views. Lumbar in (E) posterior and (F) lateral views. Caudal in (G) anterior and (H) lateral views. "
+           "More in (I) ventral and (J) lateral views. Last in (K) posterior and (L) dorsal views.")
+    s = split_caption(cap)
+    assert s.labels == list("ABCDEFGHIJKL")
+    assert "which are from another" in s.preface_text  # (K-L) heads no text of its own
+
+
+def test_coordinated_modifiers_share_the_head_noun():
+    t = texts("Sacrum. Partial sacrum in A) left lateral and B) dorsal views.")
+    assert t["A"].endswith("left lateral views.")
+    assert t["B"].endswith("dorsal views.")
+
+
+def test_coordinated_bracketed_labels_are_one_list():
+    t = texts("Radius in (A) proximal, (B) anterior, (C) lateral and (D) posterior views. "
+              "Silhouette between (C) and (D) shows a cross section.")
+    assert "Silhouette between shows a cross section." in t["C"]
+    assert "Silhouette between shows a cross section." in t["D"]
+
+
+def test_in_label_heads_a_sentence_about_that_panel():
+    s = split_caption("ECG. Traces (A, B) and spectra (C, D) of two mice. In C, total power is 0.6. "
+                      "In D, total power is 34.")
+    assert "0.6" in s.text_for("C") and "34" not in s.text_for("C")
+    assert "34" in s.text_for("D") and "0.6" not in s.text_for("D")
+
+
+def test_sentence_referring_to_some_panels_is_theirs():
+    s = split_caption("Varanus. (A) Braincase. (B) Vertebra. (C) Skull. Insets with (A) and (B) show constrictions.")
+    assert "Insets" in s.text_for("A") and "Insets" in s.text_for("B")
+    assert "Insets" not in s.text_for("C")
+
+
+def test_cross_reference_to_a_headed_label():
+    t = texts("AQP expression. A: AQP4 was upregulated compared to normal brain (B). (Values below -1 mean "
+              "upregulation.) B: AQP1 was upregulated in contrast to normal brain (A). Blue: patients.")
+    assert "AQP4" in t["A"] and "AQP4" not in t["B"]
+
+
+def test_item_with_its_own_head_lends_it_to_the_next():
+    t = texts("Angiography. Critical stenosis in the marginal branch of the circumflex artery (A) and "
+              "insignificant lesions in RCA (B) and LAD (C).")
+    assert t["C"].startswith("insignificant lesions in")
+
+
+def test_clause_after_a_postfix_label_stays_with_it():
+    t = texts("Findings. Postgadolinium coronal MRI (c) shows stable disease at baseline (arrow) and no "
+              "evidence of cerebellar mass (d).")
+    assert "shows stable disease at baseline" in t["c"]
+    assert "shows stable" not in t["d"] and t["d"].startswith("no evidence")
+
+
 # --------------------------------------------------------------------------- one split per figure
 
 _OCR_CAPTIONS = [
