@@ -465,6 +465,12 @@ def test_item_with_its_own_head_lends_it_to_the_next():
     assert t["C"].startswith("insignificant lesions in")
 
 
+def test_per_label_note_in_one_bracket():
+    s = split_caption("MRI. A 3-cm mass extends into the sellar region (A, axial view; B, coronal view).")
+    assert s.text_for("A").endswith("axial view") and "coronal" not in s.text_for("A")
+    assert s.text_for("B").endswith("coronal view")
+
+
 def test_clause_after_a_postfix_label_stays_with_it():
     t = texts("Findings. Postgadolinium coronal MRI (c) shows stable disease at baseline (arrow) and no "
               "evidence of cerebellar mass (d).")

@@ -8,7 +8,8 @@ How a caption is read, in order:
 1. Sentences. Captions glue the title to the first paragraph ("in vivo.(A) Mice..."), so a
    period followed directly by a capital or "(" also ends a sentence.
 2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets (also
-   "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)"), ``[A]``, ``(a)–(d)``, ``A)``,
+   "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)", each note kept for its label),
+   ``[A]``, ``(a)–(d)``, ``A)``,
    ``A.``/``A:``/``A –``/``A-`` at a sentence start,
    ``a Text`` (Springer's bare letters), ``A,`` in a ``;``-separated list, runs of one
    form inside a sentence ("of A. X; B. Y; and C. Z", "for A, X, B, Y", "a normal, b
@@ -162,6 +163,7 @@ _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 # "(C, in red, 200*)": label first, then its own note.
 _PAREN_EXTRA = re.compile(rf"\s*({_LIST})\s*[,;:]\s+(?=\S)")
 # "(white arrow, b)", "(anti-CD34, E-H)", "(Insets in A)", "(see A)": a trailing mention.
+_SEMI = re.compile(r";\s*")
 # "(A: ×40, B: ×200)": notes split at a comma before "label:".
 _NOTE_SPLIT = re.compile(rf",\s+(?={pl.ATOM}\s*:\s)")
 _PAREN_TAIL = re.compile(rf"(?:,|;|\bin|\bof|\bsee|\bsee also|\bcf\.?|\bpanels?)\s+({_LIST})\s*\Z", re.I)
@@ -267,6 +269,8 @@ class _Tok:
     after_word: bool = False  # a word right before it ("lanes 1, 2 and 3:")
     labels: list[str] = field(default_factory=list)
     sent: int = 0
+    # "(A, axial view; B, coronal view)": each label's own note, (atoms, start, end)
+    notes: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 _LABEL_WORD = re.compile(r"(?:[A-Za-z]|[ivxIVX]{1,4}|[1-9][0-9]?)(?:[-\u2013\u2014,](?:[A-Za-z]|[ivxIVX]{1,4}|[1-9][0-9]?))*\Z")
@@ -486,17 +490,28 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if pm:
             add(s, e, pm.group(1), "mention")
             continue
-        notes = inner.split(";") if ";" in inner else _NOTE_SPLIT.split(inner)
-        if len(notes) >= 2:
+        i0 = m.start(1)
+        cuts = [(x.start(), x.end()) for x in (_SEMI.finditer(inner) if ";" in inner else _NOTE_SPLIT.finditer(inner))]
+        bounds = [0] + [b for _, b in cuts]
+        ends = [a for a, _ in cuts] + [len(inner)]
+        if len(bounds) >= 2:
             # "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)": one note per label,
             # all of one bracket.
-            parts = [_PAREN_EXTRA.match(p + " ") or _LIST_FULL.match(p) for p in notes]
-            if len(parts) >= 2 and all(parts):
-                add(s, e, ", ".join(m.group(1) for m in parts), "paren_extra")
+            parts = [_PAREN_EXTRA.match(inner[a:b] + " ") or _LIST_FULL.match(inner[a:b]) for a, b in zip(bounds, ends)]
+            if all(parts):
+                n_before = len(toks)
+                add(s, e, ", ".join(x.group(1) for x in parts), "paren_extra")
+                if len(toks) > n_before:
+                    for x, a, b in zip(parts, bounds, ends):
+                        if x.re is _PAREN_EXTRA and a + x.end() < b:
+                            toks[-1].notes.append((x.group(1), i0 + a + x.end(), i0 + b))
                 continue
         xm = _PAREN_EXTRA.match(inner)
         if xm and not _LIST_FULL.match(inner[xm.end() :]):
+            n_before = len(toks)
             add(s, e, xm.group(1), "paren_extra")
+            if len(toks) > n_before:
+                toks[-1].notes.append((xm.group(1), i0 + xm.end(), i0 + len(inner)))
             continue
         tm = _PAREN_TAIL.search(inner)
         if tm:
@@ -1382,6 +1397,13 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             )
         )
         pending = []
+    for t in delims:
+        for atoms, na, nb in t.notes:
+            na, nb = _trim(text, na, nb)
+            labs = [x for x in _expand(_Tok(0, 0, *_parse_list(atoms), "paren"), alpha) if x in t.labels]
+            if nb > na and labs:
+                # "... the sellar region (A, axial view; B, coronal view)": A is also "axial view"
+                subs.append(Subcaption(labs, na, nb, text[na:nb], "", "note", _FORM_CONF["paren_extra"]))
     if pending:
         s_idx = last.sent
         a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
