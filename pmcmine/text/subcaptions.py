@@ -1369,6 +1369,14 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
             m = _LEAD_CONJ.match(text, a, b)
             if m and m.end() < b:
                 a = m.end()
+        elif t.role == "prefix":
+            # "(A) skull reconstruction and (B) photograph": the "and" before the next label
+            # joins the items, it is no part of A's.
+            nxt_tok = next((u for u in delims if u.start >= b), None)
+            if nxt_tok is not None and not text[b : nxt_tok.start].strip():
+                m = _TRAIL_WORD_CONJ.search(text, a, b)
+                if m and m.start() > a:
+                    b = _trim(text, a, m.start())[1]
         body = text[a:b]
         if t.role == "prefix" and body.lower().strip(" ,;&") in ("", "and", "or", "&", "as well as"):
             nxt_tok = next((u for u in delims if u.start >= t.end), None)
@@ -1576,6 +1584,7 @@ def _own_head(text: str, a: int, b: int) -> tuple[int, int] | None:
     return _trim(text, a, a + inner[-1].end())
 
 
+_TRAIL_WORD_CONJ = re.compile(r",?\s*\b(?:and|or|as well as|and/or)\s*\Z|\s+&\s*\Z", re.I)
 _TRAIL_CONJ = re.compile(r"(?:,?\s*(?:and|or|&|as well as|and/or)|,)\s*\Z", re.I)
 # The closing word of a short item, when it can be a noun the items share: letters and
 # hyphens, then the end of the item or of its sentence ("views.", "mice;").
