@@ -1647,10 +1647,13 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
             if w.group().endswith(","):
                 ta = last[2] + w.end()
                 break
-        if ta is None and k <= 2 and 2 <= len(words) <= k + 2 and _HEAD_NOUN.match(words[-1].group()):
+        # (a bold label's own comma, ", THL and", is no word of its item)
+        hw = [w for w in words if any(ch.isalnum() for ch in w.group())]
+        hk = max(sum(1 for w in c if any(ch.isalnum() for ch in w)) for c in cores)
+        if ta is None and hk <= 2 and 2 <= len(hw) <= hk + 2 and _HEAD_NOUN.match(hw[-1].group()):
             # "in (A) posterior and (B) lateral views.", "(a) control and (b) treated mice":
             # coordinated modifiers share the head noun that closes the last item.
-            ta = last[2] + words[-1].start()
+            ta = last[2] + hw[-1].start()
         if ta is not None:
             ta, tb = _trim(text, ta, last[3])
         if ta is None or tb <= ta:
