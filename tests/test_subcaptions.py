@@ -465,6 +465,20 @@ def test_item_with_its_own_head_lends_it_to_the_next():
     assert t["C"].startswith("insignificant lesions in")
 
 
+def test_clause_conjunction_starts_a_new_list():
+    t = texts("Case. No calcification is seen on T1WI (F) and T2WI (G), but high density on CT (H) and "
+              "low signal on SWI (I) indicate calcification.")
+    assert t["G"] == "No calcification is seen on T2WI"
+    assert "indicate calcification" in t["I"] and "indicate" not in t["F"]
+
+
+def test_subject_labels_keep_their_predicates():
+    t = texts("Skulls of V. komodoensis (A), V. bengalensis (B) and V. albigularis (C). V. komodoensis (A) lacks "
+              "a crest, V. bengalensis (B) has a hook-like crest, and V. albigularis (C) has a tabular crest.")
+    assert t["A"].endswith("V. komodoensis lacks a crest")
+    assert "hook-like" in t["B"] and "tabular" not in t["B"] and "lacks" not in t["B"]
+
+
 def test_per_label_note_in_one_bracket():
     s = split_caption("MRI. A 3-cm mass extends into the sellar region (A, axial view; B, coronal view).")
     assert s.text_for("A").endswith("axial view") and "coronal" not in s.text_for("A")

@@ -1293,11 +1293,22 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         # The last postfix label of its sentence: the rest of the sentence completes it.
         s_end = r.sent_end(t.sent)
         group = [u for u in delims if u.sent == t.sent and u.role == "postfix"]
+        # The rest of the sentence completes the items of the last clause only ("on T1WI (F)
+        # and T2WI (G), but high density on CT (H) and low signal (I) indicate X": H, I).
+        clause = [
+            u for u in group
+            if any(sp[0] is u and sp[2] >= clause_floor for sp in spans)
+        ] or [t]
+        for j in range(len(clause) - 1, 0, -1):
+            own = next((sp for sp in spans if sp[0] is clause[j] and sp[3] <= clause[j].start), None)
+            if own is not None and _CLAUSE_ITEM.match(text, own[2]):
+                clause = clause[j:]
+                break
         ta, tb = _trim(text, t.end, s_end)
         if tb > ta:
-            shared = len(group) > 1 and tb - ta <= _TAIL_MAX
+            shared = len(clause) > 1 and tb - ta <= _TAIL_MAX
             for sp in spans:
-                if sp[0] in (group if shared else [t]):
+                if sp[0] in (clause if shared else [t]) and sp[5] is None:
                     sp[5] = (ta, tb)
         prev_end = s_end
         if nxt is not None and nxt.role == "prefix":
@@ -1471,8 +1482,14 @@ def _clause_after(text: str, a: int, b: int) -> tuple[int, int] | None:
         if head.count("(") == head.count(")") and head.count("[") == head.count("]"):
             cands.append(m)
     # A comma marks the clause boundary ("X (arrow), which ..."); else the first conjunction
-    # ("views and semitransparent with the endocast and associated structures (D)").
+    # ("views and semitransparent with the endocast and associated structures (D)"); else
+    # the last comma ("X (A) lacks a crest, Y (B) has one").
     best = next((m for m in cands if m.group().startswith(",")), cands[0] if cands else None)
+    if best is None:
+        for m in re.finditer(r",\s+", seg):
+            head = seg[: m.start()]
+            if head.count("(") == head.count(")") and head.count("[") == head.count("]"):
+                best = m
     if best is None or len(seg[: best.start()].strip(" ,;").split()) < 2:
         return None
     return a + best.start(), a + best.end()
@@ -1495,15 +1512,28 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
     "Sections showing immunostaining for ghrelin (A), GHSR-1a (B), SCF (C) and PCNA (D) in
     the testis": the first item's span runs from the sentence start, the others hold only
     their noun ("GHSR-1a"); the stem "Sections showing immunostaining for" is said of each.
-    The stem ends at the last comma, colon or preposition before the first label. Items
-    that are clauses ("(A), but had no effect on T3 (B)") or long share nothing.
+    The stem ends at the last comma, colon or preposition before the first label. An item
+    that is a clause ("(A), but had no effect on T3 (B)") starts a new list; long items
+    share nothing.
     """
     by_sent: dict[int, list[_Tok]] = {}
     for t in delims:
         if t.role == "postfix":
             by_sent.setdefault(t.sent, []).append(t)
-    for sent, group in by_sent.items():
-        if len(group) < 2 or sent in stems:
+    groups: list[list[_Tok]] = []
+    for sent, toks in by_sent.items():
+        if sent in stems:
+            continue
+        # "... on T1WI (F) and T2WI (G), but high density on CT (H), low signal on SWI (I)":
+        # a clause conjunction starts a new list, with a stem of its own.
+        groups.append([])
+        for t in toks:
+            own = next((sp for sp in spans if sp[0] is t and sp[3] <= t.start), None)
+            if groups[-1] and own is not None and _CLAUSE_ITEM.match(text, own[2]):
+                groups.append([])
+            groups[-1].append(t)
+    for group in groups:
+        if len(group) < 2:
             continue
         first = [sp for sp in spans if sp[0] is group[0]]
         # each later item's own span (the text up to its label), not sentences it goes on to own
@@ -1511,8 +1541,9 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         if not first or not rest or first[0][4] is not None:
             continue
         a, b = first[0][2], first[0][3]
-        if any(_CLAUSE_ITEM.match(text, sp[2]) for sp in rest):
-            continue
+        cm = _CLAUSE_ITEM.match(text, a)
+        if cm and cm.end() < b:
+            a = cm.end()
         if any(len(text[sp[2] : sp[3]].split()) > _ITEM_MAX_WORDS for sp in rest):
             continue
         items = []
