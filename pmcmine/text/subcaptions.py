@@ -264,7 +264,7 @@ class _Tok:
     end: int
     atoms: list[str]  # label atoms as printed
     seps: list[str]  # separators between atoms ("-" marks a range)
-    form: str  # paren | paren_extra | close | dot | colon | dash | bare | comma | bold | mention
+    form: str  # paren | paren_extra | close | dot | colon | dash | bare | comma | tail | bold | mention
     role: str = ""  # prefix | postfix | mention
     after_word: bool = False  # a word right before it ("lanes 1, 2 and 3:")
     labels: list[str] = field(default_factory=list)
@@ -874,7 +874,7 @@ def _cross_references(r: _Reader, toks: list[_Tok]) -> None:
             t.form = "mention"
 
 
-def _forward_references(r: _Reader, toks: list[_Tok], alpha: str) -> None:
+def _forward_references(toks: list[_Tok], alpha: str) -> None:
     """Labels cited ahead of their turn are references, not delimiters.
 
     Panels are described in order: "All specimens are from QM F41234, except for (K–L),
@@ -882,7 +882,6 @@ def _forward_references(r: _Reader, toks: list[_Tok], alpha: str) -> None:
     one label past every label delimited so far, and that all come back later as
     delimiters, names panels described further on; it heads no text of its own.
     """
-    _cross_references(r, toks)
     seen = -1
     delims = [t for t in toks if t.form != "mention"]
     for i, t in enumerate(delims):
@@ -1153,7 +1152,8 @@ def split_caption(
         if sum(1 for t in kept if t.form == "bold") >= 2:
             kept = [t for t in kept if t.form in ("bold", "mention")]
         kept = _merge_coordinated(text, kept)
-        _forward_references(r, kept, alpha)
+        _cross_references(r, kept)
+        _forward_references(kept, alpha)
         _assign_roles(r, kept)
         split = _build(r, kept, alpha)
     split.chosen_alphabet = alpha
