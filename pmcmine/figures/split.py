@@ -23,6 +23,7 @@ from PIL import Image
 from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
 from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
+from pmcmine.figures.layout import merge_fragments
 
 
 @dataclass(slots=True)
@@ -36,6 +37,8 @@ class SplitResult:
 
 def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters, mask) -> SplitResult:
     panels, lbs = detector.panels(image)
+    panels, members = merge_fragments(panels, mask(), floor=_letters(caption_labels))
+    lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
     grouping = None
     if ocr:
         panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)

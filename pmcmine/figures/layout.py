@@ -1,0 +1,216 @@
+"""Layout evidence between detected panels: pieces that are not panels on their own.
+
+A detector proposes boxes; two kinds of its boxes are parts of a panel rather than panels:
+
+* **Text-only fragments**: a legend, a title, an axis title or a column of tick labels cut
+  off its chart. Nothing in them is bigger than a glyph, while every real panel (a chart's
+  axes, a micrograph, a Venn diagram's circles, a diagram's boxes) holds at least one large
+  drawn shape. On the real dev figures every detector box that matched a gold panel had a
+  connected shape of at least 0.105 of the figure's longer side; the text-only fragments
+  had at most 0.03 (legends, titles) to 0.06 (a row of tick labels). A fragment that lies
+  clearly closer to one panel than to any other is that panel's legend/title and joins it;
+  one between several panels serves them all (a shared legend) and is dropped, as the box
+  convention leaves it out.
+* **Connected parts of one drawing**: the boxes of a flowchart or schematic that a
+  detector cut along a white gutter, while arrows or lines drawn across that gutter join
+  the two sides into one line drawing. Separate panels are separated by gutters no drawing
+  crosses; callout lines from a photograph to its inset do cross, but join dense images,
+  not line art, and stay apart.
+
+Both only ever reduce the number of panels, so :func:`merge_fragments` stops at the number
+of panels the caption names (its ``floor``): a caption with labels A-D keeps four.
+
+    panels, members = merge_fragments(panels, ink_mask(image), floor=len(caption_letters))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy import ndimage
+
+from pmcmine.figures.boxes import overlap_of_smaller, union
+from pmcmine.figures.detector import Panel
+
+# A text-only box: its biggest connected shape (clipped to the box) is at most this share of
+# the figure's longer side (glyphs, legend swatches, short rules). Real panels on the dev
+# figures: >= 0.105; text fragments: <= 0.06.
+TEXT_SHAPE = 0.07
+# A fragment joins its nearest panel when the next nearest one is at least this much farther
+# (and at least a glyph's height farther); else it sits between panels and serves them all.
+NEAREST_RATIO = 1.5
+# Farther than this share of the figure's longer side from every panel: a stray title.
+NEAR = 0.12
+# Line art: a drawing's connected ink fills at most this share of its bounding box
+# (flowchart boxes and arrows ~0.05-0.15; photographs and micrographs 0.6-1.0).
+LINE_ART = 0.3
+# The white gutter a connector crosses: at least this share of the longer side wide
+# (the XY-cut's minimal gutter), mostly empty (crossing lines cover at most MAX_CROSSING).
+MIN_GUTTER = 0.008
+MAX_CROSSING = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Ink:
+    """A figure's ink mask and its connected shapes (8-connected), computed once."""
+
+    mask: np.ndarray
+    labels: np.ndarray
+    slices: list
+    pixels: np.ndarray  # pixel count per shape id (index 0: background)
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> "Ink":
+        labels, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
+        return cls(mask, labels, ndimage.find_objects(labels), np.bincount(labels.ravel()))
+
+    @property
+    def big(self) -> int:
+        return max(self.mask.shape)
+
+
+def _ids(ink: Ink, box) -> np.ndarray:
+    x0, y0, x1, y1 = _int(box)
+    sub = ink.labels[y0:y1, x0:x1]
+    return np.unique(sub[sub > 0])
+
+
+def _int(box) -> tuple[int, int, int, int]:
+    return tuple(max(0, int(round(v))) for v in box)
+
+
+def largest_shape(ink: Ink, box) -> float:
+    """The biggest side of the largest connected shape inside the box (clipped to it), as a
+    share of the figure's longer side; 0 when the box holds no ink."""
+    x0, y0, x1, y1 = _int(box)
+    best = 0
+    for i in _ids(ink, box):
+        s = ink.slices[i - 1]
+        h = min(s[0].stop, y1) - max(s[0].start, y0)
+        w = min(s[1].stop, x1) - max(s[1].start, x0)
+        best = max(best, h, w)
+    return best / ink.big
+
+
+def is_text_only(ink: Ink, box) -> bool:
+    """Only glyph-sized shapes in the box (a legend, a title): not a panel by itself."""
+    s = largest_shape(ink, box)
+    return 0 < s <= TEXT_SHAPE
+
+
+def gap(a, b) -> float:
+    """The distance between two boxes (0 when they touch or overlap)."""
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return float(np.hypot(dx, dy))
+
+
+def _glyph(ink: Ink, box) -> float:
+    """The height of the box's glyphs (its tallest shape), at least 3 px."""
+    x0, y0, x1, y1 = _int(box)
+    hs = [min(ink.slices[i - 1][0].stop, y1) - max(ink.slices[i - 1][0].start, y0) for i in _ids(ink, box)]
+    return float(max(3, max(hs, default=3)))
+
+
+def fragment_home(ink: Ink, frag, others: Sequence) -> int | None:
+    """The panel (index into ``others``) a text-only fragment belongs to, or None: it is
+    shared by several, or far from all."""
+    if not others:
+        return None
+    d = sorted((gap(frag, o), i) for i, o in enumerate(others))
+    d0, i0 = d[0]
+    if d0 > NEAR * ink.big:
+        return None
+    if len(d) > 1:
+        d1 = d[1][0]
+        if d1 < NEAREST_RATIO * d0 or d1 - d0 < _glyph(ink, frag):
+            return None
+    return i0
+
+
+def _fill(ink: Ink, shape_id: int) -> float:
+    s = ink.slices[shape_id - 1]
+    return ink.pixels[shape_id] / max(1, (s[0].stop - s[0].start) * (s[1].stop - s[1].start))
+
+
+def connected(ink: Ink, a, b, others: Sequence = ()) -> bool:
+    """Whether line art drawn across a white gutter joins boxes ``a`` and ``b``: the two face
+    each other across a gutter at least ``MIN_GUTTER`` wide, mostly empty and free of the
+    ``others`` boxes (they are neighbours), and a shape crossing it reaches into both boxes
+    and is line art (arrows, connectors), not a photograph with callout lines."""
+    a, b = _int(a), _int(b)
+    for lo, hi, axis in ((a, b, 0), (b, a, 0), (a, b, 1), (b, a, 1)):
+        # axis 0: lo left of hi (a vertical gutter); axis 1: lo above hi
+        g0, g1 = (lo[2], hi[0]) if axis == 0 else (lo[3], hi[1])
+        if g1 - g0 < max(3, MIN_GUTTER * ink.big):
+            continue
+        s0 = max(lo[1], hi[1]) if axis == 0 else max(lo[0], hi[0])
+        s1 = min(lo[3], hi[3]) if axis == 0 else min(lo[2], hi[2])
+        if s1 - s0 < 3:
+            continue  # they do not face each other
+        strip = (g0, s0, g1, s1) if axis == 0 else (s0, g0, s1, g1)
+        if any(overlap_of_smaller(strip, o) > 0 and _area(o) > 0 for o in others):
+            return False  # another panel lies between them
+        x0, y0, x1, y1 = strip
+        sub = ink.labels[y0:y1, x0:x1]
+        if (sub > 0).mean() > MAX_CROSSING:
+            return False
+        ids_a, ids_b = set(_ids(ink, lo).tolist()), set(_ids(ink, hi).tolist())
+        for i in np.unique(sub[sub > 0]):
+            if i in ids_a and i in ids_b and _fill(ink, int(i)) <= LINE_ART:
+                return True
+        return False
+    return False
+
+
+def merge_fragments(panels: Sequence[Panel], mask: np.ndarray, floor: int = 1,
+                    ink: Ink | None = None) -> tuple[list[Panel], list[list[int]]]:
+    """The panels with text-only fragments joined to (or, when shared, dropped from) their
+    panels and line-connected parts of one drawing joined, never going below ``floor``
+    panels (the caption's label count; 1 without one), and for each panel the indices of
+    the input panels it holds. Order is kept (a merged panel takes its first member's place)."""
+    ps = list(panels)
+    members = [[i] for i in range(len(ps))]
+    if len(ps) <= max(1, floor):
+        return ps, members
+    ink = ink or Ink.of(mask)
+    # 1. text-only fragments, smallest first
+    while len(ps) > max(1, floor):
+        texts = sorted((i for i, p in enumerate(ps) if is_text_only(ink, p.box)),
+                       key=lambda i: _area(ps[i].box))
+        solid = [i for i in range(len(ps)) if i not in texts]
+        if not texts or not solid:
+            break
+        f = texts[0]
+        home = fragment_home(ink, ps[f].box, [ps[i].box for i in solid])
+        if home is not None:
+            k = solid[home]
+            joined = union([ps[k].box, ps[f].box])
+            if any(j not in (k, f) and overlap_of_smaller(joined, ps[j].box) > 0.5 for j in range(len(ps))):
+                home = None  # joining would swallow another panel: drop it instead
+            else:
+                ps[k] = Panel(tuple(int(v) for v in joined), ps[k].score, ps[k].kind)
+                members[k] = members[k] + members[f]
+        del ps[f], members[f]
+    # 2. parts joined by line art across a gutter
+    changed = True
+    while changed and len(ps) > max(1, floor):
+        changed = False
+        for i in range(len(ps)):
+            for j in range(i + 1, len(ps)):
+                if connected(ink, ps[i].box, ps[j].box, [p.box for k, p in enumerate(ps) if k not in (i, j)]):
+                    joined = union([ps[i].box, ps[j].box])
+                    ps[i] = Panel(tuple(int(v) for v in joined), max(ps[i].score, ps[j].score), ps[i].kind)
+                    members[i] = members[i] + members[j]
+                    del ps[j], members[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return ps, members
+
+
+def _area(b) -> float:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
