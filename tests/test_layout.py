@@ -99,7 +99,25 @@ def test_panels_apart_stay_apart():
     d.rectangle([350, 80, 560, 220], fill=(120, 120, 120))
     d.line([(250, 150), (350, 150)], fill="black", width=2)
     assert not connected(Ink.of(ink_mask(img)), (20, 20, 251, 281), (350, 80, 561, 221))
-    # a third panel between two: not neighbours
+    # a panel between the two: the space between them is no empty gutter
     img = Image.new("RGB", (400, 300), "white")
-    _flowchart(img)
-    assert not connected(Ink.of(ink_mask(img)), (98, 18, 302, 82), (98, 198, 302, 262), [(150, 110, 250, 170)])
+    d = _flowchart(img)
+    d.rectangle([150, 110, 250, 170], fill=(90, 90, 90))
+    assert not connected(Ink.of(ink_mask(img)), (98, 18, 302, 82), (98, 198, 302, 262))
+
+
+def test_a_flowchart_cut_into_many_boxes_becomes_one_drawing():
+    img = Image.new("RGB", (500, 400), "white")
+    d = ImageDraw.Draw(img)
+    for x in (40, 280):  # two columns of three boxes, chained by arrows
+        for y in (20, 150, 280):
+            d.rectangle([x, y, x + 180, y + 80], outline="black", width=2)
+        d.line([(x + 90, 100), (x + 90, 150)], fill="black", width=2)
+        d.line([(x + 90, 230), (x + 90, 280)], fill="black", width=2)
+    d.line([(220, 60), (280, 60)], fill="black", width=2)  # top boxes joined across the columns
+    boxes = [(38, 18, 222, 110), (278, 18, 462, 102), (38, 148, 222, 232), (278, 148, 462, 232),
+             (38, 278, 222, 362), (278, 278, 462, 362)]
+    ps, members = merge_fragments(_panels(*boxes), ink_mask(img))
+    assert [p.box for p in ps] == [(38, 18, 462, 362)] and sorted(members[0]) == list(range(6))
+    # with a caption naming two panels the drawing is not joined below that count
+    assert len(merge_fragments(_panels(*boxes), ink_mask(img), floor=2)[0]) == 6

@@ -31,7 +31,7 @@ from typing import Sequence
 import numpy as np
 from scipy import ndimage
 
-from pmcmine.figures.boxes import overlap_of_smaller, union
+from pmcmine.figures.boxes import overlap_of_smaller, share_inside, union
 from pmcmine.figures.detector import Panel
 
 # A text-only box: its biggest connected shape (clipped to the box) is at most this share of
@@ -135,11 +135,12 @@ def _fill(ink: Ink, shape_id: int) -> float:
     return ink.pixels[shape_id] / max(1, (s[0].stop - s[0].start) * (s[1].stop - s[1].start))
 
 
-def connected(ink: Ink, a, b, others: Sequence = ()) -> bool:
+def connected(ink: Ink, a, b) -> bool:
     """Whether line art drawn across a white gutter joins boxes ``a`` and ``b``: the two face
-    each other across a gutter at least ``MIN_GUTTER`` wide, mostly empty and free of the
-    ``others`` boxes (they are neighbours), and a shape crossing it reaches into both boxes
-    and is line art (arrows, connectors), not a photograph with callout lines."""
+    each other across a gutter at least ``MIN_GUTTER`` wide and nearly empty (at most
+    ``MAX_CROSSING`` of it inked: a few lines, not a panel lying between them), and a shape
+    crossing it reaches into both boxes and is line art (arrows, connectors), not a
+    photograph with callout lines."""
     a, b = _int(a), _int(b)
     for lo, hi, axis in ((a, b, 0), (b, a, 0), (a, b, 1), (b, a, 1)):
         # axis 0: lo left of hi (a vertical gutter); axis 1: lo above hi
@@ -151,8 +152,6 @@ def connected(ink: Ink, a, b, others: Sequence = ()) -> bool:
         if s1 - s0 < 3:
             continue  # they do not face each other
         strip = (g0, s0, g1, s1) if axis == 0 else (s0, g0, s1, g1)
-        if any(overlap_of_smaller(strip, o) > 0 and _area(o) > 0 for o in others):
-            return False  # another panel lies between them
         x0, y0, x1, y1 = strip
         sub = ink.labels[y0:y1, x0:x1]
         if (sub > 0).mean() > MAX_CROSSING:
@@ -194,21 +193,35 @@ def merge_fragments(panels: Sequence[Panel], mask: np.ndarray, floor: int = 1,
                 ps[k] = Panel(tuple(int(v) for v in joined), ps[k].score, ps[k].kind)
                 members[k] = members[k] + members[f]
         del ps[f], members[f]
-    # 2. parts joined by line art across a gutter
-    changed = True
-    while changed and len(ps) > max(1, floor):
-        changed = False
-        for i in range(len(ps)):
-            for j in range(i + 1, len(ps)):
-                if connected(ink, ps[i].box, ps[j].box, [p.box for k, p in enumerate(ps) if k not in (i, j)]):
-                    joined = union([ps[i].box, ps[j].box])
-                    ps[i] = Panel(tuple(int(v) for v in joined), max(ps[i].score, ps[j].score), ps[i].kind)
-                    members[i] = members[i] + members[j]
+    # 2. parts joined by line art across a gutter: whole drawings at once (a flowchart cut
+    # into many boxes is one connected set of them), unless that goes below the floor
+    n = len(ps)
+    root = list(range(n))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if find(i) != find(j) and connected(ink, ps[i].box, ps[j].box):
+                root[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    if len(groups) < n and len(groups) >= max(1, floor):
+        ps = [Panel(tuple(int(v) for v in union([ps[i].box for i in g])), max(ps[i].score for i in g), ps[g[0]].kind)
+              for g in groups.values()]
+        members = [[m for i in g for m in members[i]] for g in groups.values()]
+        # what lies inside a joined drawing is part of it (as an inset is of its panel)
+        for k in [k for k, m in enumerate(members) if len(m) > 1]:
+            for j in range(len(ps) - 1, -1, -1):
+                if j != k and len(members[j]) == 1 and share_inside(ps[j].box, ps[k].box) >= 0.8:
+                    members[k] += members[j]
                     del ps[j], members[j]
-                    changed = True
-                    break
-            if changed:
-                break
+                    if j < k:
+                        k -= 1
     return ps, members
 
 
