@@ -99,6 +99,14 @@ def test_panels_apart_stay_apart():
     d.rectangle([350, 80, 560, 220], fill=(120, 120, 120))
     d.line([(250, 150), (350, 150)], fill="black", width=2)
     assert not connected(Ink.of(ink_mask(img)), (20, 20, 251, 281), (350, 80, 561, 221))
+    # one frame around two halves (a divider between them): the frame is no connector
+    img = Image.new("RGB", (600, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle([5, 5, 594, 294], outline="black", width=2)
+    d.line([(300, 5), (300, 294)], fill="black", width=2)
+    _chart(d, 40, 40, 250, 260)
+    _chart(d, 340, 40, 560, 260)
+    assert not connected(Ink.of(ink_mask(img)), (5, 5, 290, 295), (310, 5, 595, 295))
     # a panel between the two: the space between them is no empty gutter
     img = Image.new("RGB", (400, 300), "white")
     d = _flowchart(img)

@@ -135,12 +135,24 @@ def _fill(ink: Ink, shape_id: int) -> float:
     return ink.pixels[shape_id] / max(1, (s[0].stop - s[0].start) * (s[1].stop - s[1].start))
 
 
+def _frame(ink: Ink, shape_id: int) -> bool:
+    """A frame: most of the shape's ink runs along its own bounding box's edges (a border
+    drawn around several panels, perhaps with dividers), unlike a flowchart's boxes and
+    arrows, spread all over their extent."""
+    s = ink.slices[shape_id - 1]
+    h, w = s[0].stop - s[0].start, s[1].stop - s[1].start
+    band = max(2, int(0.02 * min(h, w)))
+    own = ink.labels[s] == shape_id
+    inner = own[band:h - band, band:w - band].sum() if h > 2 * band and w > 2 * band else 0
+    return (own.sum() - inner) >= 0.6 * own.sum()
+
+
 def connected(ink: Ink, a, b) -> bool:
     """Whether line art drawn across a white gutter joins boxes ``a`` and ``b``: the two face
     each other across a gutter at least ``MIN_GUTTER`` wide and nearly empty (at most
     ``MAX_CROSSING`` of it inked: a few lines, not a panel lying between them), and a shape
     crossing it reaches into both boxes and is line art (arrows, connectors), not a
-    photograph with callout lines."""
+    photograph with callout lines, nor a frame drawn around both."""
     a, b = _int(a), _int(b)
     for lo, hi, axis in ((a, b, 0), (b, a, 0), (a, b, 1), (b, a, 1)):
         # axis 0: lo left of hi (a vertical gutter); axis 1: lo above hi
@@ -158,7 +170,7 @@ def connected(ink: Ink, a, b) -> bool:
             return False
         ids_a, ids_b = set(_ids(ink, lo).tolist()), set(_ids(ink, hi).tolist())
         for i in np.unique(sub[sub > 0]):
-            if i in ids_a and i in ids_b and _fill(ink, int(i)) <= LINE_ART:
+            if i in ids_a and i in ids_b and _fill(ink, int(i)) <= LINE_ART and not _frame(ink, int(i)):
                 return True
         return False
     return False
