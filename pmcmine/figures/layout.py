@@ -20,12 +20,11 @@ A detector proposes boxes; two kinds of its boxes are parts of a panel rather th
 Both only ever reduce the number of panels, so :func:`merge_fragments` stops at the number
 of panels the caption names (its ``floor``): a caption with labels A-D keeps four.
 
-    panels, members = merge_fragments(panels, ink_mask(image), floor=len(caption_letters))
+    panels, members = merge_fragments(panels, Ink(ink_mask(image)), floor=len(caption_letters))
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -52,19 +51,35 @@ MIN_GUTTER = 0.008
 MAX_CROSSING = 0.05
 
 
-@dataclass(frozen=True, slots=True)
 class Ink:
-    """A figure's ink mask and its connected shapes (8-connected), computed once."""
+    """A figure's ink mask and, computed on first use, its connected shapes (8-connected)."""
 
-    mask: np.ndarray
-    labels: np.ndarray
-    slices: list
-    pixels: np.ndarray  # pixel count per shape id (index 0: background)
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
+        self._shapes: tuple | None = None
 
     @classmethod
     def of(cls, mask: np.ndarray) -> "Ink":
-        labels, _ = ndimage.label(mask, structure=np.ones((3, 3), bool))
-        return cls(mask, labels, ndimage.find_objects(labels), np.bincount(labels.ravel()))
+        return cls(mask)
+
+    def _label(self) -> tuple:
+        if self._shapes is None:
+            labels, _ = ndimage.label(self.mask, structure=np.ones((3, 3), bool))
+            self._shapes = (labels, ndimage.find_objects(labels), np.bincount(labels.ravel()))
+        return self._shapes
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self._label()[0]
+
+    @property
+    def slices(self) -> list:
+        return self._label()[1]
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """Pixel count per shape id (index 0: background)."""
+        return self._label()[2]
 
     @property
     def big(self) -> int:
@@ -176,17 +191,17 @@ def connected(ink: Ink, a, b) -> bool:
     return False
 
 
-def merge_fragments(panels: Sequence[Panel], mask: np.ndarray, floor: int = 1,
-                    ink: Ink | None = None) -> tuple[list[Panel], list[list[int]]]:
+def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int = 1) -> tuple[list[Panel], list[list[int]]]:
     """The panels with text-only fragments joined to (or, when shared, dropped from) their
-    panels and line-connected parts of one drawing joined, never going below ``floor``
+    panels and line-connected parts of one drawing joined (``ink``: an :class:`Ink` or the
+    figure's ink mask), never going below ``floor``
     panels (the caption's label count; 1 without one), and for each panel the indices of
     the input panels it holds. Order is kept (a merged panel takes its first member's place)."""
     ps = list(panels)
     members = [[i] for i in range(len(ps))]
     if len(ps) <= max(1, floor):
         return ps, members
-    ink = ink or Ink.of(mask)
+    ink = ink if isinstance(ink, Ink) else Ink(ink)
     # 1. text-only fragments, smallest first
     while len(ps) > max(1, floor):
         texts = sorted((i for i, p in enumerate(ps) if is_text_only(ink, p.box)),

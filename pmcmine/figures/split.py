@@ -23,7 +23,7 @@ from PIL import Image
 from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
 from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
-from pmcmine.figures.layout import merge_fragments
+from pmcmine.figures.layout import Ink, merge_fragments
 
 
 @dataclass(slots=True)
@@ -35,14 +35,14 @@ class SplitResult:
     tried: dict[str, int] = field(default_factory=dict)  # detector -> panel count (auto: those run)
 
 
-def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters, mask) -> SplitResult:
+def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters, ink) -> SplitResult:
     panels, lbs = detector.panels(image)
-    panels, members = merge_fragments(panels, mask(), floor=_letters(caption_labels))
+    panels, members = merge_fragments(panels, ink(), floor=_letters(caption_labels))
     lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
     grouping = None
     if ocr:
         panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)
-    return SplitResult(tighten(panels, mask()), list(lbs), detector.name, grouping)
+    return SplitResult(tighten(panels, ink().mask), list(lbs), detector.name, grouping)
 
 
 def tighten(panels: Sequence[Panel], mask: np.ndarray) -> list[Panel]:
@@ -74,8 +74,8 @@ CONFIDENT_SPLIT = 0.8
 
 
 def _uncaptioned(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters,
-                 mask) -> SplitResult:
-    result = _one(detector, image, caption_labels, ocr, letters, mask)
+                 ink) -> SplitResult:
+    result = _one(detector, image, caption_labels, ocr, letters, ink)
     keep = [i for i, p in enumerate(result.panels) if p.score >= CONFIDENT_SPLIT]
     if len(keep) >= 2:
         result.panels = [result.panels[i] for i in keep]
@@ -112,20 +112,20 @@ def split_figure(image: Image.Image, detector: Detector, caption_labels: Sequenc
             cache.append(read_figure_labels(image))
         return cache[0]
 
-    masks: list = []
+    inks: list = []
 
-    def mask():  # the figure's ink, computed once
-        if not masks:
-            masks.append(ink_mask(image))
-        return masks[0]
+    def ink() -> Ink:  # the figure's ink (and its shapes, when needed), computed once
+        if not inks:
+            inks.append(Ink(ink_mask(image)))
+        return inks[0]
 
     if len(candidates) > 1 and n < 2:
-        return _uncaptioned(candidates[0], image, caption_labels, ocr, letters, mask)
+        return _uncaptioned(candidates[0], image, caption_labels, ocr, letters, ink)
     if len(candidates) == 1 or n < 2:
-        return _one(candidates[0], image, caption_labels, ocr, letters, mask)
+        return _one(candidates[0], image, caption_labels, ocr, letters, ink)
     results = []
     for d in candidates:
-        results.append(_one(d, image, caption_labels, ocr, letters, mask))
+        results.append(_one(d, image, caption_labels, ocr, letters, ink))
         if len(results[-1].panels) == n:
             # Exact agreement cannot be beaten and ties go to the earlier detector: the later
             # ones would not change the pick, so they are not run (half the detection time
