@@ -129,3 +129,15 @@ def test_a_flowchart_cut_into_many_boxes_becomes_one_drawing():
     assert [p.box for p in ps] == [(38, 18, 462, 362)] and sorted(members[0]) == list(range(6))
     # with a caption naming two panels the drawing is not joined below that count
     assert len(merge_fragments(_panels(*boxes), ink_mask(img), floor=2)[0]) == 6
+
+
+def test_a_small_chart_in_a_tall_grid_is_no_text():
+    # twelve rows of small charts: each chart's axes are short against the figure, but they
+    # span the chart's own box
+    img = Image.new("RGB", (300, 1800), "white")
+    d = ImageDraw.Draw(img)
+    for r in range(12):
+        d.line([(20, 20 + 150 * r), (20, 120 + 150 * r), (120, 120 + 150 * r)], fill="black", width=2)
+    ink = Ink.of(ink_mask(img))
+    assert not is_text_only(ink, (18, 18, 122, 122))
+    assert is_text_only(ink, (200, 40, 210, 52)) is False  # no ink there at all

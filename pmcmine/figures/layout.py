@@ -37,6 +37,8 @@ from pmcmine.figures.detector import Panel
 # the figure's longer side (glyphs, legend swatches, short rules). Real panels on the dev
 # figures: >= 0.105; text fragments: <= 0.06.
 TEXT_SHAPE = 0.07
+# A box no longer than this share of the figure's longer side holds a glyph or two at most.
+LONE_GLYPH = 0.04
 # A fragment joins its nearest panel when the next nearest one is at least this much farther
 # (and at least a glyph's height farther); else it sits between panels and serves them all.
 NEAREST_RATIO = 1.5
@@ -110,9 +112,13 @@ def largest_shape(ink: Ink, box) -> float:
 
 
 def is_text_only(ink: Ink, box) -> bool:
-    """Only glyph-sized shapes in the box (a legend, a title): not a panel by itself."""
+    """Only glyph-sized shapes in the box (a legend, a title): not a panel by itself. Glyph
+    size is judged against the figure (``TEXT_SHAPE``) and against the box: a real panel's
+    largest shape (its axes, its image) spans most of it, so a tiny chart in a tall grid of
+    many rows is not taken for text; a box hardly bigger than a glyph (a lone letter) is."""
     s = largest_shape(ink, box)
-    return 0 < s <= TEXT_SHAPE
+    side = max(box[2] - box[0], box[3] - box[1]) / ink.big
+    return 0 < s <= TEXT_SHAPE and (s <= 0.5 * side or side <= LONE_GLYPH)
 
 
 def gap(a, b) -> float:
