@@ -22,7 +22,7 @@ from PIL import Image
 
 from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
-from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
+from pmcmine.figures.grouping import Grouping, group_panels, label_run, read_figure_labels, split_at_letters
 from pmcmine.figures.layout import Ink, merge_fragments
 
 
@@ -39,10 +39,27 @@ def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool,
     panels, lbs = detector.panels(image)
     panels, members = merge_fragments(panels, ink(), floor=_letters(caption_labels))
     lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
+    n = _letters(caption_labels)
+    if ocr and 0 < len(panels) < n:
+        panels, lbs = _split_units(panels, lbs, caption_labels, letters, ink().mask)
     grouping = None
     if ocr:
         panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)
     return SplitResult(tighten(panels, ink().mask), list(lbs), detector.name, grouping)
+
+
+def _split_units(panels, lbs, caption_labels, letters, mask):
+    """Fewer panels than the caption names: cut boxes that hold two lettered units at the
+    letters read on the figure (``grouping.split_at_letters``), with the letters of a
+    consistent run that the caption uses."""
+    want = {x.lower() for x in caption_labels if x}
+    run = [r for r in label_run(letters()) if r.text.lower() in want]
+    boxes = split_at_letters([p.box for p in panels], run, mask, len(want))
+    if len(boxes) == len(panels):
+        return panels, lbs
+    old = {tuple(int(v) for v in p.box): (p, lb) for p, lb in zip(panels, lbs)}
+    out = [old.get(b, (Panel(b, min(p.score for p in panels)), None)) for b in boxes]
+    return [o[0] for o in out], [o[1] for o in out]
 
 
 def tighten(panels: Sequence[Panel], mask: np.ndarray) -> list[Panel]:
