@@ -3,6 +3,7 @@ legend is dropped, the halves of a flowchart joined by arrows become one panel, 
 apart stay apart (drawn figures; the numbers behind the thresholds come from the real dev
 figures, see pmcmine.figures.layout)."""
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from pmcmine.figures.classic import ink_mask
@@ -27,6 +28,17 @@ def _legend(d: ImageDraw.ImageDraw, x, y, rows=3):
             d.rectangle([x + 14 + 8 * c, yy, x + 19 + 8 * c, yy + 8], fill="black")
 
 
+def _ink(img) -> Ink:
+    return Ink(ink_mask(img), np.asarray(img.convert("L")))
+
+
+def _photo(img, box, seed=0):
+    """A textured rectangle (a photograph, a micrograph)."""
+    x0, y0, x1, y1 = box
+    noise = np.random.default_rng(seed).integers(40, 200, (y1 - y0, x1 - x0, 3), dtype=np.uint8)
+    img.paste(Image.fromarray(noise), (x0, y0))
+
+
 def _panels(*boxes):
     return [Panel(b, 0.9) for b in boxes]
 
@@ -37,7 +49,7 @@ def test_a_legend_joins_its_chart_and_a_shared_one_is_dropped():
     _chart(d, 20, 40, 180, 260)
     _legend(d, 195, 60)  # right beside the first chart
     _chart(d, 330, 40, 490, 260)
-    ink = Ink.of(ink_mask(img))
+    ink = _ink(img)
     assert is_text_only(ink, (195, 60, 240, 100)) and not is_text_only(ink, (18, 38, 182, 262))
     ps, members = merge_fragments(_panels((18, 38, 182, 262), (195, 60, 240, 100), (328, 38, 492, 262)), ink.mask)
     assert [p.box for p in ps] == [(18, 38, 240, 262), (328, 38, 492, 262)]
@@ -76,7 +88,7 @@ def _flowchart(img):
 def test_the_halves_of_a_flowchart_joined_by_an_arrow_are_one_panel():
     img = Image.new("RGB", (400, 300), "white")
     _flowchart(img)
-    ink = Ink.of(ink_mask(img))
+    ink = _ink(img)
     top, bottom = (98, 18, 302, 120), (98, 150, 302, 262)
     assert connected(ink, top, bottom) and connected(ink, bottom, top)
     ps, members = merge_fragments(_panels(top, bottom), ink.mask)
@@ -90,15 +102,15 @@ def test_panels_apart_stay_apart():
     _chart(d, 20, 40, 180, 260)
     _chart(d, 330, 40, 490, 260)
     boxes = [(18, 38, 182, 262), (328, 38, 492, 262)]
-    assert not connected(Ink.of(ink_mask(img)), *boxes)
+    assert not connected(_ink(img), *boxes)
     assert len(merge_fragments(_panels(*boxes), ink_mask(img))[0]) == 2
-    # a photograph and its inset joined by a callout line: dense images, not line art
+    # a photograph and its inset joined by a callout line: textured images, not drawings
     img = Image.new("RGB", (600, 300), "white")
+    _photo(img, (20, 20, 251, 281))
+    _photo(img, (350, 80, 561, 221), seed=1)
     d = ImageDraw.Draw(img)
-    d.rectangle([20, 20, 250, 280], fill=(90, 90, 90))
-    d.rectangle([350, 80, 560, 220], fill=(120, 120, 120))
     d.line([(250, 150), (350, 150)], fill="black", width=2)
-    assert not connected(Ink.of(ink_mask(img)), (20, 20, 251, 281), (350, 80, 561, 221))
+    assert not connected(_ink(img), (20, 20, 251, 281), (350, 80, 561, 221))
     # one frame around two halves (a divider between them): the frame is no connector
     img = Image.new("RGB", (600, 300), "white")
     d = ImageDraw.Draw(img)
@@ -106,12 +118,12 @@ def test_panels_apart_stay_apart():
     d.line([(300, 5), (300, 294)], fill="black", width=2)
     _chart(d, 40, 40, 250, 260)
     _chart(d, 340, 40, 560, 260)
-    assert not connected(Ink.of(ink_mask(img)), (5, 5, 290, 295), (310, 5, 595, 295))
+    assert not connected(_ink(img), (5, 5, 290, 295), (310, 5, 595, 295))
     # a panel between the two: the space between them is no empty gutter
     img = Image.new("RGB", (400, 300), "white")
     d = _flowchart(img)
     d.rectangle([150, 110, 250, 170], fill=(90, 90, 90))
-    assert not connected(Ink.of(ink_mask(img)), (98, 18, 302, 82), (98, 198, 302, 262))
+    assert not connected(_ink(img), (98, 18, 302, 82), (98, 198, 302, 262))
 
 
 def test_a_flowchart_cut_into_many_boxes_becomes_one_drawing():
@@ -138,6 +150,17 @@ def test_a_small_chart_in_a_tall_grid_is_no_text():
     d = ImageDraw.Draw(img)
     for r in range(12):
         d.line([(20, 20 + 150 * r), (20, 120 + 150 * r), (120, 120 + 150 * r)], fill="black", width=2)
-    ink = Ink.of(ink_mask(img))
+    ink = _ink(img)
     assert not is_text_only(ink, (18, 18, 122, 122))
     assert is_text_only(ink, (200, 40, 210, 52)) is False  # no ink there at all
+
+
+def test_a_flowchart_of_filled_boxes_is_one_drawing():
+    img = Image.new("RGB", (400, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle([100, 20, 300, 80], fill=(200, 220, 250), outline=(40, 40, 120), width=2)
+    d.rectangle([100, 200, 300, 260], fill=(200, 250, 200), outline=(40, 40, 120), width=2)
+    d.line([(200, 80), (200, 200)], fill="black", width=2)
+    top, bottom = (98, 18, 302, 120), (98, 150, 302, 262)
+    assert connected(_ink(img), top, bottom)  # dense, but flat colours: a drawing
+    assert not connected(Ink(ink_mask(img)), top, bottom)  # without the grey levels: not line art

@@ -47,6 +47,8 @@ NEAR = 0.12
 # Line art: a drawing's connected ink fills at most this share of its bounding box
 # (flowchart boxes and arrows ~0.05-0.15; photographs and micrographs 0.6-1.0).
 LINE_ART = 0.3
+# Or a flat-coloured drawing: at least this share of its pixels in flat neighbourhoods.
+FLAT_GRAPHIC = 0.7
 # The white gutter a connector crosses: at least this share of the longer side wide
 # (the XY-cut's minimal gutter), mostly empty (crossing lines cover at most MAX_CROSSING).
 MIN_GUTTER = 0.008
@@ -56,13 +58,25 @@ MAX_CROSSING = 0.05
 class Ink:
     """A figure's ink mask and, computed on first use, its connected shapes (8-connected)."""
 
-    def __init__(self, mask: np.ndarray) -> None:
+    def __init__(self, mask: np.ndarray, gray: np.ndarray | None = None) -> None:
         self.mask = mask
+        self.gray = gray  # the figure in grey levels, when known (for flat_share)
         self._shapes: tuple | None = None
+        self._flat: np.ndarray | None = None
 
     @classmethod
-    def of(cls, mask: np.ndarray) -> "Ink":
-        return cls(mask)
+    def of(cls, mask: np.ndarray, gray: np.ndarray | None = None) -> "Ink":
+        return cls(mask, gray)
+
+    def flat(self) -> np.ndarray | None:
+        """Pixels whose 3x3 neighbourhood is one grey level (std < 4): flat fills and the
+        inside of strokes, not the texture of a photograph."""
+        if self._flat is None and self.gray is not None:
+            g = self.gray.astype(np.float32)
+            m = ndimage.uniform_filter(g, 3)
+            var = ndimage.uniform_filter(g * g, 3) - m * m
+            self._flat = var < 16.0
+        return self._flat
 
     def _label(self) -> tuple:
         if self._shapes is None:
@@ -156,6 +170,18 @@ def _fill(ink: Ink, shape_id: int) -> float:
     return ink.pixels[shape_id] / max(1, (s[0].stop - s[0].start) * (s[1].stop - s[1].start))
 
 
+def _flat_graphic(ink: Ink, shape_id: int) -> bool:
+    """Flat-coloured drawing: most of the shape's pixels sit in flat neighbourhoods (filled
+    flowchart boxes, on the dev figures 0.79 for a filled flowchart; photographs and maps
+    with callout lines 0.0-0.45)."""
+    flat = ink.flat()
+    if flat is None:
+        return False
+    s = ink.slices[shape_id - 1]
+    own = ink.labels[s] == shape_id
+    return bool(flat[s][own].mean() >= FLAT_GRAPHIC)
+
+
 def _frame(ink: Ink, shape_id: int) -> bool:
     """A frame: most of the shape's ink runs along its own bounding box's edges (a border
     drawn around several panels, perhaps with dividers), unlike a flowchart's boxes and
@@ -172,8 +198,8 @@ def connected(ink: Ink, a, b) -> bool:
     """Whether line art drawn across a white gutter joins boxes ``a`` and ``b``: the two face
     each other across a gutter at least ``MIN_GUTTER`` wide and nearly empty (at most
     ``MAX_CROSSING`` of it inked: a few lines, not a panel lying between them), and a shape
-    crossing it reaches into both boxes and is line art (arrows, connectors), not a
-    photograph with callout lines, nor a frame drawn around both."""
+    crossing it reaches into both boxes and is line art (arrows, connectors) or a flat-coloured
+    drawing (filled boxes), not a photograph with callout lines, nor a frame drawn around both."""
     a, b = _int(a), _int(b)
     for lo, hi, axis in ((a, b, 0), (b, a, 0), (a, b, 1), (b, a, 1)):
         # axis 0: lo left of hi (a vertical gutter); axis 1: lo above hi
@@ -191,7 +217,8 @@ def connected(ink: Ink, a, b) -> bool:
             return False
         ids_a, ids_b = set(_ids(ink, lo).tolist()), set(_ids(ink, hi).tolist())
         for i in np.unique(sub[sub > 0]):
-            if i in ids_a and i in ids_b and _fill(ink, int(i)) <= LINE_ART and not _frame(ink, int(i)):
+            if i in ids_a and i in ids_b and not _frame(ink, int(i)) and (
+                    _fill(ink, int(i)) <= LINE_ART or _flat_graphic(ink, int(i))):
                 return True
         return False
     return False

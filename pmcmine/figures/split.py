@@ -133,7 +133,7 @@ def split_figure(image: Image.Image, detector: Detector, caption_labels: Sequenc
 
     def ink() -> Ink:  # the figure's ink (and its shapes, when needed), computed once
         if not inks:
-            inks.append(Ink(ink_mask(image)))
+            inks.append(Ink(ink_mask(image), np.asarray(image.convert("L"))))
         return inks[0]
 
     if len(candidates) > 1 and n < 2:
