@@ -6,16 +6,18 @@ A detector proposes boxes; two kinds of its boxes are parts of a panel rather th
   off its chart. Nothing in them is bigger than a glyph, while every real panel (a chart's
   axes, a micrograph, a Venn diagram's circles, a diagram's boxes) holds at least one large
   drawn shape. On the real dev figures every detector box that matched a gold panel had a
-  connected shape of at least 0.105 of the figure's longer side; the text-only fragments
-  had at most 0.03 (legends, titles) to 0.06 (a row of tick labels). A fragment that lies
+  connected shape at least 0.13 of the figure's longer side; legends, titles and rows of
+  tick labels cut off their charts, 0.02-0.06. A fragment that lies
   clearly closer to one panel than to any other is that panel's legend/title and joins it;
   one between several panels serves them all (a shared legend) and is dropped, as the box
   convention leaves it out.
 * **Connected parts of one drawing**: the boxes of a flowchart or schematic that a
   detector cut along a white gutter, while arrows or lines drawn across that gutter join
-  the two sides into one line drawing. Separate panels are separated by gutters no drawing
-  crosses; callout lines from a photograph to its inset do cross, but join dense images,
-  not line art, and stay apart.
+  the two sides into one drawing (line art, or flat-coloured filled boxes). Separate panels
+  are separated by gutters no drawing crosses; callout lines from a photograph to its inset
+  do cross, but join textured images, not drawings, and stay apart; a frame drawn around
+  two panels is no connector either. On the real dev figures no two gold panels are joined
+  this way.
 
 Both only ever reduce the number of panels, so :func:`merge_fragments` stops at the number
 of panels the caption names (its ``floor``): a caption with labels A-D keeps four.
@@ -35,7 +37,7 @@ from pmcmine.figures.detector import Panel
 
 # A text-only box: its biggest connected shape (clipped to the box) is at most this share of
 # the figure's longer side (glyphs, legend swatches, short rules). Real panels on the dev
-# figures: >= 0.105; text fragments: <= 0.06.
+# figures: >= 0.13; text fragments: <= 0.06.
 TEXT_SHAPE = 0.07
 # A box no longer than this share of the figure's longer side holds a glyph or two at most.
 LONE_GLYPH = 0.04
@@ -60,9 +62,10 @@ class Ink:
 
     def __init__(self, mask: np.ndarray, gray: np.ndarray | None = None) -> None:
         self.mask = mask
-        self.gray = gray  # the figure in grey levels, when known (for flat_share)
+        self.gray = gray  # the figure in grey levels, when known (for flat())
         self._shapes: tuple | None = None
         self._flat: np.ndarray | None = None
+        self._in: dict[tuple, np.ndarray] = {}
 
     @classmethod
     def of(cls, mask: np.ndarray, gray: np.ndarray | None = None) -> "Ink":
@@ -101,11 +104,18 @@ class Ink:
     def big(self) -> int:
         return max(self.mask.shape)
 
+    def shapes_in(self, box) -> np.ndarray:
+        """Ids of the shapes with ink inside the box (cached per box)."""
+        key = _int(box)
+        if key not in self._in:
+            x0, y0, x1, y1 = key
+            sub = self.labels[y0:y1, x0:x1]
+            self._in[key] = np.unique(sub[sub > 0])
+        return self._in[key]
+
 
 def _ids(ink: Ink, box) -> np.ndarray:
-    x0, y0, x1, y1 = _int(box)
-    sub = ink.labels[y0:y1, x0:x1]
-    return np.unique(sub[sub > 0])
+    return ink.shapes_in(box)
 
 
 def _int(box) -> tuple[int, int, int, int]:
@@ -226,10 +236,10 @@ def connected(ink: Ink, a, b) -> bool:
 
 def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int = 1) -> tuple[list[Panel], list[list[int]]]:
     """The panels with text-only fragments joined to (or, when shared, dropped from) their
-    panels and line-connected parts of one drawing joined (``ink``: an :class:`Ink` or the
-    figure's ink mask), never going below ``floor``
+    panels and line-connected parts of one drawing joined, never going below ``floor``
     panels (the caption's label count; 1 without one), and for each panel the indices of
-    the input panels it holds. Order is kept (a merged panel takes its first member's place)."""
+    the input panels it holds. Order is kept (a merged panel takes its first member's
+    place). ``ink``: an :class:`Ink` (with grey levels, for filled drawings) or a mask."""
     ps = list(panels)
     members = [[i] for i in range(len(ps))]
     if len(ps) <= max(1, floor):
@@ -247,9 +257,8 @@ def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int =
         if home is not None:
             k = solid[home]
             joined = union([ps[k].box, ps[f].box])
-            if any(j not in (k, f) and overlap_of_smaller(joined, ps[j].box) > 0.5 for j in range(len(ps))):
-                home = None  # joining would swallow another panel: drop it instead
-            else:
+            # joining would swallow another panel: drop the fragment instead
+            if not any(j not in (k, f) and overlap_of_smaller(joined, ps[j].box) > 0.5 for j in range(len(ps))):
                 ps[k] = Panel(tuple(int(v) for v in joined), ps[k].score, ps[k].kind)
                 members[k] = members[k] + members[f]
         del ps[f], members[f]
@@ -275,13 +284,14 @@ def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int =
               for g in groups.values()]
         members = [[m for i in g for m in members[i]] for g in groups.values()]
         # what lies inside a joined drawing is part of it (as an inset is of its panel)
-        for k in [k for k, m in enumerate(members) if len(m) > 1]:
-            for j in range(len(ps) - 1, -1, -1):
-                if j != k and len(members[j]) == 1 and share_inside(ps[j].box, ps[k].box) >= 0.8:
-                    members[k] += members[j]
-                    del ps[j], members[j]
-                    if j < k:
-                        k -= 1
+        while len(ps) > max(1, floor):
+            inside = [(j, k) for k in range(len(ps)) if len(members[k]) > 1 for j in range(len(ps))
+                      if j != k and len(members[j]) == 1 and share_inside(ps[j].box, ps[k].box) >= 0.8]
+            if not inside:
+                break
+            j, k = inside[0]
+            members[k] = members[k] + members[j]
+            del ps[j], members[j]
     return ps, members
 
 
