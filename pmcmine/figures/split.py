@@ -1,6 +1,10 @@
-"""Split one figure into panels the way the pipeline does: detect, then merge the tiles of
-lettered units, and — for ``--detector auto`` with a caption that names its panels — keep the
-detector whose split agrees best with the caption.
+"""Split one figure into panels the way the pipeline does, per detector: detect; join the
+pieces that are no panels by themselves (text-only fragments, parts of one drawing:
+``pmcmine.figures.layout``), never below the caption's label count; with fewer panels than
+the caption names, cut boxes at the letters of a second unit; with more, merge the tiles of
+lettered units (``pmcmine.figures.grouping``); shrink every box to its ink. For
+``--detector auto`` with a caption that names its panels, keep the detector whose split
+agrees best with the caption.
 
     result = split_figure(image, load_detector("auto"), caption_labels=["A", "B", "C"])
     result.panels, result.label_boxes, result.detector
