@@ -76,3 +76,26 @@ def test_group_panels_on_a_drawn_figure():
     assert [p.box for p in out] == [(30, 30, 240, 240), (300, 30, 400, 240)]
     # not tried when the caption has as many letters as there are panels
     assert group_panels(img, panels, [None] * 6, list("ABCDEF"))[2] is None
+
+
+def test_a_box_holding_two_lettered_units_is_cut_at_the_second_letter():
+    import numpy as np
+
+    from pmcmine.figures.grouping import split_at_letters
+
+    # a over b with a 3 px white band between them; letter a above-left, b in the left margin
+    mask = np.zeros((300, 400), bool)
+    mask[20:200, 40:380] = True  # unit a: a micrograph
+    mask[203:280, 40:380] = True  # unit b: a strip of tiles, 3 px below
+    a, b = L("a", 10, 20, h=16), L("b", 10, 205, h=16)
+    box = (40, 20, 380, 280)
+    assert split_at_letters([box], [a, b], mask, 2) == [(40, 20, 380, 200), (40, 203, 380, 280)]
+    assert split_at_letters([box], [a, b], mask, 1) == [box]  # the caption names one panel
+    mask[200:203, 100:110] = True  # something drawn across the band: no empty rows to cut at
+    assert split_at_letters([box], [a, b], mask, 2) == [box]
+    # side by side: b in the top margin right of the box's left edge, cut at the empty columns
+    mask = np.zeros((200, 500), bool)
+    mask[30:190, 20:240] = True
+    mask[30:190, 244:480] = True
+    a, b = L("a", 20, 8, h=16), L("b", 246, 8, h=16)
+    assert split_at_letters([(20, 30, 480, 190)], [a, b], mask, 2) == [(20, 30, 240, 190), (244, 30, 480, 190)]

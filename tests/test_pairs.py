@@ -100,9 +100,12 @@ def test_uncaptioned_figure_keeps_only_a_confident_split():
     assert [p.box for p in r.panels] == [content_box(img)] == [(20, 30, 281, 181)]
     assert r.tried == {"yolo@2": 3}
     # two confident panels (and a weak fragment): the confident ones stay
+    img = Image.new("RGB", (300, 200), "white")
+    ImageDraw.Draw(img).rectangle([5, 5, 134, 194], outline="black")
+    ImageDraw.Draw(img).rectangle([155, 5, 294, 194], outline="black")
     two = Scored("yolo@2", [((0, 0, 140, 200), 0.95), ((150, 0, 300, 200), 0.9), ((10, 10, 20, 20), 0.3)])
     r = split_figure(img, _auto(two, classic), ["A"], ocr=False)
-    assert [p.box for p in r.panels] == [(0, 0, 140, 200), (150, 0, 300, 200)]
+    assert [p.box for p in r.panels] == [(5, 5, 135, 195), (155, 5, 295, 195)]  # shrunk to their ink
     # a caption that names panels still decides by the count, fragments and all
     r = split_figure(img, _auto(two, classic), ["A", "B", "C"], ocr=False)
     assert len(r.panels) == 3

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Callable, Sequence
 
+import numpy as np
+
 from pmcmine.figures.boxes import overlap_of_smaller, union
 from pmcmine.figures.detector import Panel
 
@@ -171,3 +173,62 @@ def read_figure_labels(image, engine: str = "auto") -> list[FigureLabel]:
     from pmcmine.figures.labels import find_figure_labels
 
     return [FigureLabel(x.text, x.box, x.confidence) for x in find_figure_labels(image, engine=engine)]
+
+
+# --------------------------------------------------------------------------- the inverse: split
+
+def _empty_band(empty: np.ndarray, lo: int, hi: int) -> tuple[int, int] | None:
+    """The run of True in ``empty[lo:hi]`` nearest ``hi`` (as absolute [start, end)), or None."""
+    lo, hi = max(0, lo), min(len(empty), hi)
+    best = None
+    k = lo
+    while k < hi:
+        if empty[k]:
+            s = k
+            while k < len(empty) and empty[k]:
+                k += 1
+            best = (s, k)
+        else:
+            k += 1
+    return best
+
+
+def _starts(lab: FigureLabel, p: Box) -> bool:
+    """The letter sits at the panel's top-left corner (inside it or in the margin beside)."""
+    h = lab.box[3] - lab.box[1]
+    w = p[2] - p[0]
+    return abs(lab.box[1] - p[1]) <= 2 * h and p[0] - 4 * h <= lab.box[0] <= p[0] + 0.3 * w
+
+
+def split_at_letters(panels: Sequence[Box], letters: Sequence[FigureLabel], mask, want: int) -> list[tuple]:
+    """Boxes holding two lettered units cut in two at the second unit's letter, until there
+    are ``want`` boxes: the inverse of grouping. A letter of the run that starts no box but
+    sits in a box's left margin below its top (or in its top margin right of its left edge)
+    marks where the next unit begins; the box is cut along the empty band of its ink (rows,
+    or columns) just before the letter. Only empty bands cut, so no drawing is split.
+    ``mask``: the figure's ink mask. Pure: boxes in, boxes out (in the input's order)."""
+    boxes = [tuple(int(v) for v in b) for b in panels]
+    for lab in letters:
+        if len(boxes) >= want:
+            break
+        if any(_starts(lab, b) for b in boxes):
+            continue
+        lx0, ly0, lx1, ly1 = lab.box
+        h = ly1 - ly0
+        for i, (x0, y0, x1, y1) in enumerate(boxes):
+            sub = mask[y0:y1, x0:x1]
+            if sub.size == 0:
+                continue
+            cut = None
+            if x0 - 4 * h <= lx0 <= x0 + 0.15 * (x1 - x0) and y0 + 2 * h < ly0 < y1 - 2 * h:
+                band = _empty_band(~sub.any(axis=1), ly0 - y0 - 2 * h, ly0 - y0 + h // 2)
+                if band:
+                    cut = [(x0, y0, x1, y0 + band[0]), (x0, y0 + band[1], x1, y1)]
+            elif y0 - 4 * h <= ly0 <= y0 + 0.15 * (y1 - y0) and x0 + 2 * h < lx0 < x1 - 2 * h:
+                band = _empty_band(~sub.any(axis=0), lx0 - x0 - 2 * h, lx0 - x0 + h // 2)
+                if band:
+                    cut = [(x0, y0, x0 + band[0], y1), (x0 + band[1], y0, x1, y1)]
+            if cut:
+                boxes[i:i + 1] = cut
+                break
+    return boxes

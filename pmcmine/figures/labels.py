@@ -157,6 +157,16 @@ def ocr_engine(name: str = "auto"):
     return None
 
 
+def _read_glyphs(eng, img: Image.Image, psm: int, allow: str) -> tuple[str, float]:
+    """One OCR call, with a second chance for a lone glyph: Tesseract's LSTM models often
+    return nothing in single-character mode (``--psm 10``) for a clean, upscaled letter they
+    read at once as a raw line (``--psm 13``) - e.g. a small sans-serif "A" or "B"."""
+    raw, conf = eng.read(img, psm, allow)
+    if psm == 10 and not raw.strip():
+        raw, conf = eng.read(img, 13, allow)
+    return raw, conf
+
+
 # --------------------------------------------------------------------------- glyphs
 
 
@@ -476,7 +486,7 @@ def find_figure_labels(image: Image.Image | np.ndarray, *, engine: str = "auto",
     out = []
     for t in toks[:max_candidates]:
         img = _render(t, gray)
-        raw, conf = eng.read(img, 10, _ALLOW_LETTERS)
+        raw, conf = _read_glyphs(eng, img, 10, _ALLOW_LETTERS)
         text = _clean(raw, 1)
         if text and len(text) == 1 and text.isalpha() and conf >= min_confidence:
             out.append(PanelLabel(text, conf, (t.x0, t.y0, t.x1, t.y1), eng.name, raw))

@@ -1,6 +1,10 @@
-"""Split one figure into panels the way the pipeline does: detect, then merge the tiles of
-lettered units, and — for ``--detector auto`` with a caption that names its panels — keep the
-detector whose split agrees best with the caption.
+"""Split one figure into panels the way the pipeline does, per detector: detect; join the
+pieces that are no panels by themselves (text-only fragments, parts of one drawing:
+``pmcmine.figures.layout``), never below the caption's label count; with fewer panels than
+the caption names, cut boxes at the letters of a second unit; with more, merge the tiles of
+lettered units (``pmcmine.figures.grouping``); shrink every box to its ink. For
+``--detector auto`` with a caption that names its panels, keep the detector whose split
+agrees best with the caption.
 
     result = split_figure(image, load_detector("auto"), caption_labels=["A", "B", "C"])
     result.panels, result.label_boxes, result.detector
@@ -22,7 +26,8 @@ from PIL import Image
 
 from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
-from pmcmine.figures.grouping import Grouping, group_panels, read_figure_labels
+from pmcmine.figures.grouping import Grouping, group_panels, label_run, read_figure_labels, split_at_letters
+from pmcmine.figures.layout import Ink, merge_fragments
 
 
 @dataclass(slots=True)
@@ -34,12 +39,51 @@ class SplitResult:
     tried: dict[str, int] = field(default_factory=dict)  # detector -> panel count (auto: those run)
 
 
-def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters) -> SplitResult:
+def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters, ink) -> SplitResult:
     panels, lbs = detector.panels(image)
+    panels, members = merge_fragments(panels, ink(), floor=_letters(caption_labels))
+    lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
+    n = _letters(caption_labels)
+    if ocr and 0 < len(panels) < n:
+        panels, lbs = _split_units(panels, lbs, caption_labels, letters, ink().mask)
     grouping = None
     if ocr:
         panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)
-    return SplitResult(list(panels), list(lbs), detector.name, grouping)
+    return SplitResult(tighten(panels, ink().mask), list(lbs), detector.name, grouping)
+
+
+def _split_units(panels, lbs, caption_labels, letters, mask):
+    """Fewer panels than the caption names: cut boxes that hold two lettered units at the
+    letters read on the figure (``grouping.split_at_letters``), with the letters of a
+    consistent run that the caption uses."""
+    want = {x.lower() for x in caption_labels if x}
+    run = [r for r in label_run(letters()) if r.text.lower() in want]
+    boxes = split_at_letters([p.box for p in panels], run, mask, len(want))
+    if len(boxes) == len(panels):
+        return panels, lbs
+    old = {tuple(int(v) for v in p.box): (p, lb) for p, lb in zip(panels, lbs)}
+    out = [old.get(b, (Panel(b, min(p.score for p in panels)), None)) for b in boxes]
+    return [o[0] for o in out], [o[1] for o in out]
+
+
+def tighten(panels: Sequence[Panel], mask: np.ndarray) -> list[Panel]:
+    """Each panel's box shrunk to the ink inside it. A panel is the extent of what is drawn
+    (the box convention of the gold sets), while a detector's box carries whatever white
+    margin it regressed - YOLO's often reaches across an empty gutter to the figure's edge,
+    and a box mostly made of white space fails the ImageCLEF overlap test. Only empty rows
+    and columns at the edges go, so no ink is ever cut; a box without ink is kept as is."""
+    out = []
+    for p in panels:
+        x0, y0, x1, y1 = (int(round(v)) for v in p.box)
+        sub = mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
+        if rows.size == 0:
+            out.append(p)
+            continue
+        bx, by = max(0, x0), max(0, y0)
+        box = (bx + int(cols[0]), by + int(rows[0]), bx + int(cols[-1]) + 1, by + int(rows[-1]) + 1)
+        out.append(Panel(box, p.score, p.kind))
+    return out
 
 
 # A caption that names no panels gives no count to check a split against, so the image alone
@@ -50,8 +94,9 @@ def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool,
 CONFIDENT_SPLIT = 0.8
 
 
-def _uncaptioned(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters) -> SplitResult:
-    result = _one(detector, image, caption_labels, ocr, letters)
+def _uncaptioned(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters,
+                 ink) -> SplitResult:
+    result = _one(detector, image, caption_labels, ocr, letters, ink)
     keep = [i for i, p in enumerate(result.panels) if p.score >= CONFIDENT_SPLIT]
     if len(keep) >= 2:
         result.panels = [result.panels[i] for i in keep]
@@ -88,13 +133,20 @@ def split_figure(image: Image.Image, detector: Detector, caption_labels: Sequenc
             cache.append(read_figure_labels(image))
         return cache[0]
 
+    inks: list = []
+
+    def ink() -> Ink:  # the figure's ink (and its shapes, when needed), computed once
+        if not inks:
+            inks.append(Ink(ink_mask(image), np.asarray(image.convert("L"))))
+        return inks[0]
+
     if len(candidates) > 1 and n < 2:
-        return _uncaptioned(candidates[0], image, caption_labels, ocr, letters)
+        return _uncaptioned(candidates[0], image, caption_labels, ocr, letters, ink)
     if len(candidates) == 1 or n < 2:
-        return _one(candidates[0], image, caption_labels, ocr, letters)
+        return _one(candidates[0], image, caption_labels, ocr, letters, ink)
     results = []
     for d in candidates:
-        results.append(_one(d, image, caption_labels, ocr, letters))
+        results.append(_one(d, image, caption_labels, ocr, letters, ink))
         if len(results[-1].panels) == n:
             # Exact agreement cannot be beaten and ties go to the earlier detector: the later
             # ones would not change the pick, so they are not run (half the detection time
