@@ -551,9 +551,13 @@ class ConceptTagger:
         "bladder damage", "lung toxicity" -> "lung diseases", "gastric adenocarcinoma" ->
         "gastric neoplasms" (when the dictionary has that class and not the phrase itself)."""
         out = []
-        for i in range(1, len(doc)):
-            classes = _GENERIC_HEADS.get(doc[i].lower_)
-            if classes is None or (i - 1, i + 1) in by_tokens:
+        for hit in _GENERIC_HEAD_RE.finditer(doc.text):  # a regex first: iterating tokens costs more
+            head = doc.char_span(hit.start(), hit.end())
+            if head is None or head.start < 1 or len(head) != 1:
+                continue
+            i = head.start
+            classes = _GENERIC_HEADS[hit.group().lower()]
+            if (i - 1, i + 1) in by_tokens:
                 continue
             prev = doc[i - 1]
             if not prev.is_alpha or not (prev.is_lower or prev.is_title) or prev.lower_ in self.stop_words \
@@ -733,6 +737,7 @@ _GENERIC_HEADS = {w: _DISEASES for w in """damage injury injuries dysfunction dy
 toxicities disorder disorders disease diseases abnormalities malformations lesions""".split()}
 _GENERIC_HEADS.update({w: _NEOPLASMS for w in """carcinoma carcinomas adenocarcinoma adenocarcinomas tumor tumors
 tumour tumours cancer cancers malignancy malignancies neoplasm neoplasms""".split()})
+_GENERIC_HEAD_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_GENERIC_HEADS, key=len, reverse=True)) + r")\b")
 
 # MeSH trees of chemicals the mention filter leaves alone (see ConceptTagger.in_filter_scope):
 # proteins, enzymes, biological factors (cytokines, growth factors), drug classes.
