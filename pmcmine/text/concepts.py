@@ -559,16 +559,16 @@ class ConceptTagger:
             classes = _GENERIC_HEADS[hit.group().lower()]
             if (i - 1, i + 1) in by_tokens:
                 continue
+            # One word before only: two ("sciatic nerve injury") name a nerve or a region more
+            # often than a disease class, in captions at least.
             prev = doc[i - 1]
             if not prev.is_alpha or not (prev.is_lower or prev.is_title) or prev.lower_ in self.stop_words \
                     or prev.lower_ in CAPTION_STOP:
                 continue
-            for cls in classes:
-                cid = self.key_concept.get(f"L{prev.lower_} {cls}")
-                if cid is not None and "DISO" in self.concepts[cid].groups:
-                    end = doc[i].idx + len(doc[i].text)
-                    out.append(Mention(prev.idx, end, doc.text[prev.idx:end], cid, 0.9, "derived"))
-                    break
+            cid = next((c for c in (self.key_concept.get(f"L{prev.lower_} {cls}") for cls in classes)
+                        if c is not None and "DISO" in self.concepts[c].groups), None)
+            if cid is not None:
+                out.append(Mention(prev.idx, head.end_char, doc.text[prev.idx:head.end_char], cid, 0.9, "derived"))
         return out
 
     def _is_target(self, cid: str) -> bool:
@@ -733,8 +733,9 @@ def _starts_mid_word(doc, s: int, e: int) -> bool:
 _DISEASES = ("diseases", "disease", "disorders")
 _NEOPLASMS = ("neoplasms", "neoplasm", "cancer")
 # Generic disease words and the class names they back off to after an organ word.
-_GENERIC_HEADS = {w: _DISEASES for w in """damage injury injuries dysfunction dysfunctions impairment toxicity
-toxicities disorder disorders disease diseases abnormalities malformations lesions""".split()}
+_GENERIC_HEADS = {w: _DISEASES for w in """damage injury injuries dysfunction dysfunctions impairment impairments
+toxicity toxicities disorder disorders disease diseases abnormalities malformations lesions deficit deficits
+disturbance disturbances complications""".split()}
 _GENERIC_HEADS.update({w: _NEOPLASMS for w in """carcinoma carcinomas adenocarcinoma adenocarcinomas tumor tumors
 tumour tumours cancer cancers malignancy malignancies neoplasm neoplasms""".split()})
 _GENERIC_HEAD_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_GENERIC_HEADS, key=len, reverse=True)) + r")\b")
