@@ -257,6 +257,9 @@ class ConceptTagger:
             e.surface: (e.id, e.annotated, e.occurrences) for e in lexicon.links(lex_path)} if self.use_lexicon else {}
         self._target: dict[str, bool] = {}
         self._scope: dict[str, bool] = {}
+        self._container: dict[str, bool] = {}
+        strings = self.nlp.vocab.strings
+        self._head_classes = {strings.add(w): cls for w, cls in _GENERIC_HEADS.items()}
 
     def _filtered(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """Drop the disease and chemical mentions the learned filter rejects (others stay)."""
@@ -550,15 +553,16 @@ class ConceptTagger:
         """An organ word before a generic disease word names the organ's disease class:
         "bladder damage", "lung toxicity" -> "lung diseases", "gastric adenocarcinoma" ->
         "gastric neoplasms" (when the dictionary has that class and not the phrase itself)."""
+        from spacy.attrs import LOWER
+
         out = []
-        for hit in _GENERIC_HEAD_RE.finditer(doc.text):  # a regex first: iterating tokens costs more
-            head = doc.char_span(hit.start(), hit.end())
-            if head is None or head.start < 1 or len(head) != 1:
+        heads = self._head_classes
+        # one array of word hashes instead of a Token object per word
+        for i, h in enumerate(doc.to_array(LOWER).tolist()):
+            classes = heads.get(h)
+            if classes is None or i < 1 or (i - 1, i + 1) in by_tokens:
                 continue
-            i = head.start
-            classes = _GENERIC_HEADS[hit.group().lower()]
-            if (i - 1, i + 1) in by_tokens:
-                continue
+            head = doc[i]
             # One word before only: two ("sciatic nerve injury") name a nerve or a region more
             # often than a disease class, in captions at least.
             prev = doc[i - 1]
@@ -568,7 +572,8 @@ class ConceptTagger:
             cid = next((c for c in (self.key_concept.get(f"L{prev.lower_} {cls}") for cls in classes)
                         if c is not None and "DISO" in self.concepts[c].groups), None)
             if cid is not None:
-                out.append(Mention(prev.idx, head.end_char, doc.text[prev.idx:head.end_char], cid, 0.9, "derived"))
+                end = head.idx + len(head.text)
+                out.append(Mention(prev.idx, end, doc.text[prev.idx:end], cid, 0.9, "derived"))
         return out
 
     def _is_target(self, cid: str) -> bool:
@@ -583,8 +588,12 @@ class ConceptTagger:
 
     def _is_container(self, cid: str) -> bool:
         """A gene, protein, enzyme, receptor or drug class: names that hold the name of a ligand or disease."""
-        c = self.concepts.get(cid)
-        return c is not None and ("GENE" in c.groups or _is_macromolecule(c))
+        hit = self._container.get(cid)
+        if hit is None:
+            c = self.concepts.get(cid)
+            hit = c is not None and ("GENE" in c.groups or _is_macromolecule(c))
+            self._container[cid] = hit
+        return hit
 
     def _nested(self, kept: list[Mention], cands: list[Mention]) -> list[Mention]:
         """Diseases and chemicals named inside the name of something else stay mentions too.
@@ -738,7 +747,6 @@ toxicity toxicities disorder disorders disease diseases abnormalities malformati
 disturbance disturbances complications""".split()}
 _GENERIC_HEADS.update({w: _NEOPLASMS for w in """carcinoma carcinomas adenocarcinoma adenocarcinomas tumor tumors
 tumour tumours cancer cancers malignancy malignancies neoplasm neoplasms""".split()})
-_GENERIC_HEAD_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_GENERIC_HEADS, key=len, reverse=True)) + r")\b")
 
 # MeSH trees of chemicals the mention filter leaves alone (see ConceptTagger.in_filter_scope):
 # proteins, enzymes, biological factors (cytokines, growth factors), drug classes.
