@@ -15,6 +15,9 @@ reference id is the concept's first MeSH (else OMIM) source id. Scores, per corp
   ids ("breast and ovarian cancer") holds two tuples.
 
 Gold mentions without an id are ignored. Tune on ``train``; report ``dev`` (never tune on it).
+``--cv`` measures the lexicon with the mention filter (pmcmine.text.mention_filter) left out,
+since the shipped filter has seen every train abstract; ``benchmarks/concepts_filter.py``
+reports the filter's own 2-fold figures.
 ``--learn`` learns the mention lexicon (:mod:`pmcmine.kb.lexicon`) from the TRAIN sets only:
 links from the annotations, drop entries from the tagger's output without the lexicon
 (``--no-tagger``: links only, e.g. before the KB that uses them is built).
