@@ -268,3 +268,70 @@ def test_abbreviation_out_of_order_with_more_in_the_parentheses(tagger):
     tags = _tags(tagger, "Myotonic dystrophy (DM, Steinert disease) is common. DM patients.")
     assert [t for t in tags if t[0] == "DM"] == [("DM", "D009223", "abbreviation")] * 2
 
+
+
+def test_adjectives_of_disease_names():
+    from pmcmine.text.concepts import _adjectives
+
+    assert _adjectives("psychosis") == ["psychotic"]
+    assert _adjectives("hypertension") == ["hypertensive"]
+    assert _adjectives("epilepsy") == ["epileptic"]
+    assert _adjectives("ischaemia") == ["ischaemic"]
+    assert _adjectives("diabetes") == ["diabetic"]
+    assert _adjectives("stasis") == []  # too short to read safely ("static")
+    assert _adjectives("hepatoma") == []
+
+
+def test_organ_word_before_a_generic_disease_word(open_kb):
+    from pmcmine.text.concepts import ConceptTagger
+
+    raw = ConceptTagger(open_kb.path, mention_filter=False)
+    # "liver carcinoma" is no KB name; the liver's neoplasm class is ("Liver Neoplasms").
+    assert _tags(raw, "A liver carcinoma was found.") == [("liver carcinoma", "D008113", "derived")]
+    # a KB name wins over the backoff
+    assert _tags(raw, "A liver cancer was found.") == [("liver cancer", "D008113", "alias")]
+
+
+def test_mention_filter_judges_diseases_and_small_chemicals_only(open_kb):
+    from pmcmine.text import mention_filter as mf
+    from pmcmine.text.concepts import ConceptTagger
+
+    t = ConceptTagger(open_kb.path)
+    by_sid = {s: cid for cid, c in t.concepts.items() for s in c.source_ids}
+    assert t.in_filter_scope(by_sid["MESH:D004317"])  # doxorubicin
+    assert t.in_filter_scope(by_sid["MESH:D009223"])  # a disease
+    assert not t.in_filter_scope(by_sid["MESH:D008099"])  # the liver: never judged
+    text = "Doxorubicin and the liver."
+    ms = t._mentions(t.nlp(text))
+    feats = mf.features(text, ms, t.concepts, t.lex_stats)
+    assert feats[0]["via=alias"] == 1.0 and feats[0]["is_name"] == 1.0 and feats[0]["next=and"] == 1.0
+    # a filter that rejects everything drops the chemical and keeps the organ
+    t.mention_filter = mf.MentionFilter({"bias": -10.0}, 0.5)
+    assert [m.text for m in t.tag(text)] == ["liver"]
+    t.mention_filter = mf.MentionFilter({"bias": 10.0}, 0.5)
+    assert [m.text for m in t.tag(text)] == ["Doxorubicin", "liver"]
+
+
+def test_shipped_mention_filter_is_well_formed():
+    from pmcmine.text import mention_filter as mf
+
+    f = mf.load()
+    assert f is not None and 0.0 < f.threshold < 1.0
+    assert "lex_share" in f.weights and f.weights["lex_share"] > 0  # learned evidence counts for a mention
+    assert len(f.weights) < 2000
+
+
+def test_matches_starting_inside_a_hyphenated_word_and_macromolecules():
+    import spacy
+
+    from pmcmine.kb.store import ConceptInfo
+    from pmcmine.text.concepts import _is_macromolecule, _starts_mid_word
+
+    doc = spacy.blank("en")("isoflurane-induced hypotension and induced hypotension")
+    words = [t.text for t in doc]
+    s = words.index("induced")
+    assert _starts_mid_word(doc, s, s + 2)  # "induced hypotension" inside "isoflurane-induced ..."
+    assert not _starts_mid_word(doc, len(doc) - 2, len(doc))  # a free-standing phrase
+    enzyme = ConceptInfo(concept_id="X1", cui=None, name="Nitric Oxide Synthase", types=["D08.811.682.135"])
+    drug = ConceptInfo(concept_id="X2", cui=None, name="Calcium", types=["D01.268.556"])
+    assert _is_macromolecule(enzyme) and not _is_macromolecule(drug)

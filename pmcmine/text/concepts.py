@@ -26,11 +26,12 @@ from pathlib import Path
 
 from pmcmine.kb.store import CONCEPTS, ConceptInfo, KBError, iter_concepts, read_meta, resolve_kb
 from pmcmine.text import modality as modality_mod
-from pmcmine.kb.noise import is_acronym, name_is_noise, surface_is_noise
+from pmcmine.kb.noise import CAPTION_STOP, is_acronym, name_is_noise, surface_is_noise
 
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 # 5: the learned mention lexicon (pmcmine/kb/data/mention_lexicon.tsv): links and drops.
-MATCHER_VERSION = 10
+# 11: adjectives of one-word disease names ("psychotic", "hypertensive"), marked "D" keys.
+MATCHER_VERSION = 11
 
 # The tables this module fills are defined in store/schema.sql (the corpus's single source
 # of truth); each has article_id, so the corpus writer replaces an article's rows whole.
@@ -46,7 +47,7 @@ class Mention:
     text: str
     concept_id: str
     score: float
-    via: str  # alias | abbreviation | linker | model | composite
+    via: str  # alias | abbreviation | linker | model | composite | derived (adjective, organ + generic word)
 
 
 @dataclass(slots=True)
@@ -170,11 +171,14 @@ class ConceptTagger:
     ``linker=False`` skips loading the ANN index (dictionary and abbreviations only).
     ``lexicon=False`` ignores the learned mention lexicon (:mod:`pmcmine.kb.lexicon`), e.g.
     to learn it again; a path uses another lexicon file.
+    ``mention_filter=False`` keeps every disease and chemical match (no learned keep/drop
+    decision, :mod:`pmcmine.text.mention_filter`); a path uses another weights file.
     """
 
     def __init__(self, kb: str | Path = "open", *, spacy_model: str | None = None,
                  min_score: float = 0.85, linker: bool = True, k: int = 10,
-                 ef_search: int | None = None, lexicon: bool | Path = True):
+                 ef_search: int | None = None, lexicon: bool | Path = True,
+                 mention_filter: bool | Path = True):
         import spacy
         from scispacy.abbreviation import AbbreviationDetector  # noqa: F401 (registers the factory)
         from scispacy.linking_utils import Entity, KnowledgeBase
@@ -238,7 +242,38 @@ class ConceptTagger:
         for c in self.concepts.values():  # names stay in the matcher and the linker only
             c.aliases = []
         self._link_cache: dict[str, tuple[str, float] | None] = {}
+        self._init_filter(mention_filter)
         self.load_seconds = time.perf_counter() - t0
+
+    def _init_filter(self, mention_filter: bool | Path) -> None:
+        from pmcmine.kb import lexicon
+        from pmcmine.text import mention_filter as mf
+
+        self.mention_filter = None
+        if mention_filter:
+            self.mention_filter = mf.load(mention_filter if isinstance(mention_filter, Path) else mf.FILTER_PATH)
+        lex_path = self.use_lexicon if isinstance(self.use_lexicon, Path) else lexicon.LEXICON_PATH
+        self.lex_stats: dict[str, tuple[str, int, int]] = {
+            e.surface: (e.id, e.annotated, e.occurrences) for e in lexicon.links(lex_path)} if self.use_lexicon else {}
+        self._target: dict[str, bool] = {}
+        self._scope: dict[str, bool] = {}
+        self._container: dict[str, bool] = {}
+        strings = self.nlp.vocab.strings
+        self._head_classes = {strings.add(w): cls for w, cls in _GENERIC_HEADS.items()}
+
+    def _filtered(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Drop the disease and chemical mentions the learned filter rejects (others stay)."""
+        if self.mention_filter is None or not mentions:
+            return mentions
+        from pmcmine.text import mention_filter as mf
+
+        idx = [i for i, m in enumerate(mentions) if self.in_filter_scope(m.concept_id)]
+        if not idx:
+            return mentions
+        feats = mf.features(text, [mentions[i] for i in idx], self.concepts, self.lex_stats)
+        thr = self.mention_filter.threshold
+        drop = {i for i, p in zip(idx, self.mention_filter.probabilities(feats)) if p < thr}
+        return [m for i, m in enumerate(mentions) if i not in drop]
 
     # -- patterns ------------------------------------------------------------------------
     def _patterns(self) -> tuple[list[list[str]], list[list[str]], dict[str, str]]:
@@ -287,6 +322,7 @@ class ConceptTagger:
                     cur = best.get(key)
                     if cur is None or rank < cur[0]:
                         best[key] = (rank, c.concept_id)
+        derived = self._adjective_forms(best, lower_names, drops)
         if self.use_lexicon:
             self._lexicon_forms(lexicon.links(lex_path), best, lower_names, orth_names, drops)
         tok = self.nlp.tokenizer
@@ -302,6 +338,9 @@ class ConceptTagger:
                 if prev is None:
                     key_concept[k] = cid
                     out.append(words)
+        for form in derived:  # "D" keys mark the adjective forms the lexicon did not claim
+            if best["L" + form][0] == (9,):
+                key_concept["D" + form] = best["L" + form][1]
         result = (lower_pats, orth_pats, key_concept)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         try:
@@ -311,6 +350,25 @@ class ConceptTagger:
         except OSError:  # a read-only KB folder: just rebuild next time
             tmp.unlink(missing_ok=True)
         return result
+
+    def _adjective_forms(self, best: dict, lower_names: set, drops: frozenset) -> list[str]:
+        """Adjectives of one-word disease names ("psychosis" -> "psychotic", "hypertension" ->
+        "hypertensive", "ischaemia" -> "ischaemic"), where no KB name already spells them.
+
+        Abstracts name diseases by their adjectives ("diabetic rats", "nephrotic range"); they
+        rank below every KB name, and the mention filter learns when they count.
+        """
+        out = []
+        for key, (_, cid) in list(best.items()):
+            if key[0] != "L" or " " in key or "DISO" not in self.concepts[cid].groups:
+                continue
+            for adj in _adjectives(key[1:]):
+                if "L" + adj in best or adj in drops or name_is_noise(adj, self.stop_words):
+                    continue
+                best["L" + adj] = ((9,), cid)
+                lower_names.add(adj)
+                out.append(adj)
+        return out
 
     def _lexicon_forms(self, links, best: dict, lower_names: set, orth_names: set,
                        drops: frozenset) -> None:
@@ -350,7 +408,8 @@ class ConceptTagger:
         with warnings.catch_warnings():
             # scispaCy's abbreviation detector runs an empty matcher on texts without abbreviations.
             warnings.filterwarnings("ignore", message=r"\[W036\]")
-            return [self._mentions(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+            return [self._filtered(doc.text, self._mentions(doc))
+                    for doc in self.nlp.pipe(texts, batch_size=batch_size)]
 
     def _dict_hit(self, span) -> str | None:
         cid = self.key_concept.get("L" + " ".join(t.lower_ for t in span))
@@ -403,7 +462,7 @@ class ConceptTagger:
                 if (s, e) in by_tokens:
                     continue
                 span = doc[s:e]
-                if _in_compound(doc, s, e) or _after_genus_initial(doc, s):
+                if _in_compound(doc, s, e) or _after_genus_initial(doc, s) or _starts_mid_word(doc, s, e):
                     continue
                 if matcher is self.matcher_lower and e - s == 1 and span.text.isupper() and len(span.text) <= 6:
                     # "PET" is not "pet": an all-caps token only matches acronym names.
@@ -413,7 +472,9 @@ class ConceptTagger:
                 if cid is None:
                     continue
                 by_tokens[(s, e)] = cid
-                cands.append(Mention(span.start_char, span.end_char, span.text, cid, 1.0, "alias"))
+                via = "derived" if e - s == 1 and ("D" + span.text.lower()) in self.key_concept else "alias"
+                cands.append(Mention(span.start_char, span.end_char, span.text, cid, 1.0, via))
+        cands += self._organ_heads(doc, by_tokens)
 
         # Abbreviations defined in the text: the short form takes the long form's concept.
         to_link = []
@@ -473,7 +534,93 @@ class ConceptTagger:
             cands = [m for m in cands if (m.start, m.end) not in shorts] + short_hits
         if blocked:
             cands = [m for m in cands if not any(m.start < e and s < m.end for s, e in blocked)]
-        return self._composites(doc, _resolve_overlaps(cands))
+        kept = _resolve_overlaps(list(cands))
+        return self._composites(doc, self._nested(kept, cands))
+
+    def in_filter_scope(self, cid: str) -> bool:
+        """The mentions the learned filter judges: diseases, and chemicals that are no protein,
+        enzyme, biological factor or drug class in any MeSH branch. The corpora it learned from
+        never annotate those ("actin", "cytokines", "troponin"), captions do."""
+        hit = self._scope.get(cid)
+        if hit is None:
+            c = self.concepts.get(cid)
+            hit = c is not None and ("DISO" in c.groups or (
+                "CHEM" in c.groups and not any(t.startswith(_NOT_JUDGED_TREES) for t in c.types)))
+            self._scope[cid] = hit
+        return hit
+
+    def _organ_heads(self, doc, by_tokens: dict[tuple[int, int], str]) -> list[Mention]:
+        """An organ word before a generic disease word names the organ's disease class:
+        "bladder damage", "lung toxicity" -> "lung diseases", "gastric adenocarcinoma" ->
+        "gastric neoplasms" (when the dictionary has that class and not the phrase itself)."""
+        from spacy.attrs import LOWER
+
+        out = []
+        heads = self._head_classes
+        # one array of word hashes instead of a Token object per word
+        for i, h in enumerate(doc.to_array(LOWER).tolist()):
+            classes = heads.get(h)
+            if classes is None or i < 1 or (i - 1, i + 1) in by_tokens:
+                continue
+            head = doc[i]
+            # One word before only: two ("sciatic nerve injury") name a nerve or a region more
+            # often than a disease class, in captions at least.
+            prev = doc[i - 1]
+            if not prev.is_alpha or not (prev.is_lower or prev.is_title) or prev.lower_ in self.stop_words \
+                    or prev.lower_ in CAPTION_STOP:
+                continue
+            cid = next((c for c in (self.key_concept.get(f"L{prev.lower_} {cls}") for cls in classes)
+                        if c is not None and "DISO" in self.concepts[c].groups), None)
+            if cid is not None:
+                end = head.idx + len(head.text)
+                out.append(Mention(prev.idx, end, doc.text[prev.idx:end], cid, 0.9, "derived"))
+        return out
+
+    def _is_target(self, cid: str) -> bool:
+        """A disease or a small-molecule chemical: what a container name may hold (see :meth:`_nested`)
+        and what the mention filter judges."""
+        hit = self._target.get(cid)
+        if hit is None:
+            c = self.concepts.get(cid)
+            hit = c is not None and ("DISO" in c.groups or ("CHEM" in c.groups and not _is_macromolecule(c)))
+            self._target[cid] = hit
+        return hit
+
+    def _is_container(self, cid: str) -> bool:
+        """A gene, protein, enzyme, receptor or drug class: names that hold the name of a ligand or disease."""
+        hit = self._container.get(cid)
+        if hit is None:
+            c = self.concepts.get(cid)
+            hit = c is not None and ("GENE" in c.groups or _is_macromolecule(c))
+            self._container[cid] = hit
+        return hit
+
+    def _nested(self, kept: list[Mention], cands: list[Mention]) -> list[Mention]:
+        """Diseases and chemicals named inside the name of something else stay mentions too.
+
+        Genes, proteins, enzymes, receptors and drug classes are often named after a disease or
+        a small molecule: "APC gene", "NO synthase", "NMDA receptor", "calcium channel blockers".
+        The longest match (the container) is kept, and so is the longest disease or chemical
+        match inside it, as annotated corpora (BC5CDR, NCBI-disease) mark it. Procedures and
+        organisms ("glucose tolerance test", "influenza A virus") are not containers: caption
+        annotation keeps them whole.
+        """
+        containers = [k for k in kept if k.via == "alias" and self._is_container(k.concept_id)]
+        if not containers:
+            return kept
+        taken = {(m.start, m.end) for m in kept}
+        inner: list[Mention] = []
+        for m in sorted(cands, key=lambda m: -(m.end - m.start)):
+            if (m.start, m.end) in taken or not self._is_target(m.concept_id):
+                continue
+            if not any(k.start <= m.start and m.end <= k.end for k in containers):
+                continue
+            if any(m.start < i.end and i.start < m.end for i in inner):
+                continue
+            inner.append(m)
+        if not inner:
+            return kept
+        return sorted(kept + inner, key=lambda m: m.start)
 
     def _composites(self, doc, mentions: list[Mention]) -> list[Mention]:
         """Coordinated modifiers sharing a head: "breast and ovarian cancer" names two concepts.
@@ -569,6 +716,49 @@ def _in_compound(doc, s: int, e: int) -> bool:
             and not doc[e].whitespace_ and doc[e + 1].is_alpha and doc[e + 1].lower_ not in _HYPHEN_OK:
         return True
     return False
+
+
+_ADJECTIVE_SUFFIXES = (("tension", "tensive"), ("betes", "betic"), ("lepsy", "leptic"), ("pathy", "pathic"),
+                       ("ergy", "ergic"), ("plasm", "plastic"), ("sis", "tic"), ("sia", "tic"), ("ia", "ic"))
+
+
+def _adjectives(word: str) -> list[str]:
+    """The adjective of a one-word disease name by its suffix (none for short or unknown shapes)."""
+    if len(word) < 7 or not word.isalpha():
+        return []
+    for suf, rep in _ADJECTIVE_SUFFIXES:
+        if word.endswith(suf):
+            return [word[:-len(suf)] + rep]
+    return []
+
+
+def _starts_mid_word(doc, s: int, e: int) -> bool:
+    """A multi-word match starting inside a hyphenated word: "induced hypotension" in
+    "isoflurane-induced hypotension" (the words after the hyphen belong to the compound)."""
+    return (e - s >= 2 and s >= 2 and doc[s - 1].text in "-\u2010\u2011" and not doc[s - 1].whitespace_
+            and not doc[s - 2].whitespace_ and doc[s - 2].is_alpha)
+
+
+_DISEASES = ("diseases", "disease", "disorders")
+_NEOPLASMS = ("neoplasms", "neoplasm", "cancer")
+# Generic disease words and the class names they back off to after an organ word.
+_GENERIC_HEADS = {w: _DISEASES for w in """damage injury injuries dysfunction dysfunctions impairment impairments
+toxicity toxicities disorder disorders disease diseases abnormalities malformations lesions deficit deficits
+disturbance disturbances complications""".split()}
+_GENERIC_HEADS.update({w: _NEOPLASMS for w in """carcinoma carcinomas adenocarcinoma adenocarcinomas tumor tumors
+tumour tumours cancer cancers malignancy malignancies neoplasm neoplasms""".split()})
+
+# MeSH trees of chemicals the mention filter leaves alone (see ConceptTagger.in_filter_scope):
+# proteins, enzymes, biological factors (cytokines, growth factors), drug classes.
+_NOT_JUDGED_TREES = ("D12.776", "D08.811", "D23", "D27")
+
+# MeSH trees of macromolecules and drug classes: proteins, enzymes, drug classes by action.
+_MACROMOLECULE_TREES = ("D12.776", "D08.811", "D27")
+
+
+def _is_macromolecule(c: ConceptInfo) -> bool:
+    trees = [t for t in c.types if len(t) > 2 and t[0].isupper() and t[1:3].isdigit()]
+    return bool(trees) and all(t.startswith(_MACROMOLECULE_TREES) for t in trees)
 
 
 def _after_genus_initial(doc, s: int) -> bool:
