@@ -101,13 +101,13 @@ class _TruthDetector:
     name = "truth@test"
 
     def __init__(self, truth):
-        from types import SimpleNamespace
+        from pmcmine.figures.detector import Panel
 
         self.by_size = {}
         for a in truth["articles"]:
             for f in a["figures"]:
                 self.by_size.setdefault((f["width"], f["height"]), []).append(
-                    [(SimpleNamespace(box=p["box"], score=1.0), p["label_box"]) for p in f["panels"]])
+                    [(Panel(tuple(p["box"]), 1.0), p["label_box"]) for p in f["panels"]])
 
     def panels(self, image):
         [found] = self.by_size[image.size][:1]
