@@ -52,3 +52,32 @@ def test_yolo_dataset(tmp_path):
     # rerunning keeps existing files and does not duplicate truth lines
     synth.write_yolo_dataset(tmp_path, 3, 2, seed=7)
     assert len((tmp_path / "truth_train.jsonl").read_text().splitlines()) == 3
+
+
+def test_multi_element_units_are_one_labelled_panel():
+    """Blot+chart combos, charts sharing an axis, Venn diagrams and flowcharts appear, and a
+    multi-part unit is one panel that carries a label (unlabelled figures stay per tile)."""
+    figs = [synth.make_figure(s) for s in range(60)]
+    kinds = {p.kind for f in figs for p in f.panels}
+    assert {"combo", "shared", "venn", "diagram"} <= kinds
+    for f in figs:
+        W, H = f.image.size
+        for p in f.panels:
+            if p.kind in ("combo", "shared"):
+                assert p.label is not None and p.tiles >= 1
+            assert 0 <= p.box[0] < p.box[2] <= W and 0 <= p.box[1] < p.box[3] <= H
+
+
+def test_unit_renderers_tight_and_seeded():
+    from pmcmine.sample import panels as sp
+    from pmcmine.tools import synth_units as su
+
+    for render in (su.venn, su.diagram):
+        a = render.__wrapped__(400, 288, 3)
+        b = render.__wrapped__(400, 288, 3)
+        assert np.array_equal(np.asarray(a), np.asarray(b))  # crc32 seeding, not hash()
+        assert a.width <= 400 and a.height <= 288
+        # cropped to ink: the box convention's tight extent of an unframed drawing
+        assert sp.ink_bbox(a) == (0, 0, a.width, a.height)
+    img, n = su.shared_axes.__wrapped__(480, 240, 1)
+    assert 2 <= n <= 4 and img.width <= 480 and img.height <= 240
