@@ -299,7 +299,7 @@ def _unit(rng: random.Random, w: int, h: int, labelled: bool, chart_bias: float,
     tiles = 1
     if labelled and w > 160 and h > 120 and rng.random() < 0.2:
         return _combo(rng, w, h)
-    if labelled and kind in CHART_KINDS and w > 200 and h > 120 and rng.random() < 0.15:
+    if labelled and kind in CHART_KINDS and w > 200 and h > 120 and rng.random() < 0.07:
         # Charts sharing an axis (one axis title, one legend) under one letter.
         img, n = su.shared_axes(_snap(w, 96), _snap(h, 96), rng.randrange(VARIANTS))
         if img.width > w or img.height > h:
@@ -475,6 +475,8 @@ def make_figure(seed: int) -> SynthFigure:
     grey = rng.random() < 0.1
     bg = (rng.randint(215, 250),) * 3 if grey else (255, 255, 255)
     chart_bias = rng.choice([0.15, 0.5, 0.5, 0.8, 0.95])
+    if rng.random() < 0.08:
+        return _chart_grid_figure(seed, W, H, rng)
     layout, cells = _layout(W, H, margin, gutter, rng)
     n = len(cells)
     unlabelled = n == 1 and rng.random() < 0.7 or rng.random() < 0.15
@@ -566,6 +568,30 @@ def make_figure(seed: int) -> SynthFigure:
                 draw.text((p.box[0] + 10, 2), rng.choice(["Control", "Day 3", "Vehicle", "KO", "WT",
                                                            "DAPI", "Merge", "Treated", "Sham"]),
                           font=f, fill=(0, 0, 0))
+    meta = {"seed": seed, "layout": layout, "gutter": gutter, "label_mode": None if unlabelled else mode,
+            "style": style, "colorbar": colorbar, "grey": grey}
+    return _degrade(canvas, panels, meta, rng)
+
+
+def _chart_grid_figure(seed: int, W: int, H: int, rng: random.Random) -> SynthFigure:
+    """A figure that is one grid of charts sharing axes, each chart a separately lettered
+    (or unlabelled) panel, the letter in its title or its frame's corner."""
+    unlabelled = rng.random() < 0.2
+    style = rng.choice(["a", "A"])
+    fmt = rng.choice(["close", "bare", "paren"])
+    corner = rng.random() < 0.4
+    labels = None if unlabelled else [_label_text(i, style, fmt) for i in range(12)]
+    H = min(H, int(W * 1.1))
+    canvas, boxes, lboxes = su.chart_grid(W, H, rng.randrange(2**31), labels, corner)
+    panels = [SynthPanel(b, None if unlabelled else labels[k], lb, "chartgrid", 1)
+              for k, (b, lb) in enumerate(zip(boxes, lboxes))]
+    meta = {"seed": seed, "layout": "chartgrid", "gutter": 0,
+            "label_mode": None if unlabelled else ("inside" if corner else "title"), "style": style,
+            "colorbar": False, "grey": False}
+    return _degrade(canvas, panels, meta, rng)
+
+
+def _degrade(canvas: Image.Image, panels: list[SynthPanel], meta: dict, rng: random.Random) -> SynthFigure:
     caption = rng.random() < 0.12
     if caption:
         canvas = _caption_strip(canvas, rng)
@@ -591,9 +617,7 @@ def make_figure(seed: int) -> SynthFigure:
         if p.label_box:
             p.label_box = sc(p.label_box)
     panels = [p for p in panels if p.box[2] - p.box[0] >= 4 and p.box[3] - p.box[1] >= 4]
-    meta = {"seed": seed, "layout": layout, "gutter": gutter, "label_mode": None if unlabelled else mode,
-            "style": style, "jpeg_quality": q, "caption": caption, "colorbar": colorbar, "grey": grey}
-    return SynthFigure(out, panels, meta)
+    return SynthFigure(out, panels, {**meta, "jpeg_quality": q, "caption": caption})
 
 
 def _colorbar(canvas: Image.Image, x: int, y: int, h: int, rng: random.Random) -> None:

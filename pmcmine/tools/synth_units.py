@@ -225,3 +225,81 @@ def shared_axes(w: int, h: int, variant: int) -> tuple[Image.Image, int]:
     if handles:
         fig.legend(handles=handles, loc="upper center", ncol=2, fontsize=fs, frameon=False)
     return _ink_crop(_mpl_image(fig)), n
+
+
+def chart_grid(w: int, h: int, seed: int, labels: list[str] | None, corner: bool
+               ) -> tuple[Image.Image, list[list[int]], list[list[int] | None]]:
+    """A whole figure that is one grid of charts sharing axes (one y-axis title per row, x
+    tick labels only on the bottom row, one figure legend), each chart its OWN panel with
+    its own letter: as a title prefix ("a) Name", ``corner`` false) or inside the frame's
+    top-left corner. Unlabelled: one panel per chart too. Returns the image, the panel
+    boxes (each axes' tight extent: frame, its visible ticks and axis titles, title,
+    letter) and the letters' boxes; the shared legend is in no box."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 4))
+    cols = int(rng.integers(2, 4)) if rows > 1 else int(rng.integers(2, 5))
+    fig = Figure(figsize=(w / 100, h / 100), dpi=100, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, cols, sharex=True, sharey=bool(rng.random() < 0.7), squeeze=False)
+    fs = float(rng.uniform(7, 10))
+    kind = str(rng.choice(["stacked", "bar", "line", "scatter"]))
+    cats = [str(c) for c in rng.choice(["SOL", "SHO", "SCH", "DK", "Ctrl", "Low", "High", "WT", "KO",
+                                         "0", "1", "2", "4", "8"], int(rng.integers(3, 8)), replace=False)]
+    names = ["Liver", "Kidney", "Day 1", "Day 3", "Day 7", "Site A", "Site B", "Male", "Female", "Young",
+             "Old", "Cohort 1", "Cohort 2", "Strain X", "Strain Y"]
+    series = ["Control", "Treated"] if rng.random() < 0.5 else ["Ahus", "Karkar"]
+    colours = [["#555555", "white"], _COLOURS[:2]][int(rng.integers(2))]
+    for k, ax in enumerate(axes.flat):
+        x = np.arange(len(cats))
+        a = rng.uniform(0, 1, len(cats)) * (rng.random() < 0.5 or 1.2)
+        b = rng.uniform(0, 0.5, len(cats))
+        if kind == "stacked":
+            ax.bar(x, a, color=colours[1], edgecolor="black", linewidth=0.6)
+            ax.bar(x, b, bottom=a, color=colours[0], edgecolor="black", linewidth=0.6)
+        elif kind == "bar":
+            ax.bar(x - 0.2, a, 0.4, color=colours[0], edgecolor="black", linewidth=0.6)
+            ax.bar(x + 0.2, b + a / 2, 0.4, color=colours[1], edgecolor="black", linewidth=0.6)
+        elif kind == "line":
+            ax.plot(x, np.cumsum(a), marker="o", ms=3, color=_COLOURS[0])
+            ax.plot(x, np.cumsum(b), marker="s", ms=3, color=_COLOURS[1])
+        else:
+            ax.scatter(rng.uniform(0, len(cats) - 1, 30), rng.uniform(0, 1.2, 30), s=5, color=_COLOURS[k % 7])
+        ax.set_xticks(x, cats, rotation=90 if rng.random() < 0.4 else 0)
+        ax.tick_params(labelsize=fs)
+        name = str(rng.choice(names))
+        if labels and not corner:
+            ax.set_title(f"{labels[k]} {name}", fontsize=fs + 1, fontstyle="italic", loc="right" if k % 2 else "center")
+        elif rng.random() < 0.6:
+            ax.set_title(name, fontsize=fs + 1)
+        if k % cols == 0:
+            ax.set_ylabel(["Proportion", "Frequency", "Relative level", "Count"][seed % 4], fontsize=fs)
+    for ax in axes.flat:
+        ax.label_outer()  # shared axes: inner tick labels hidden
+    fig.subplots_adjust(left=0.1, right=0.82 if rng.random() < 0.5 else 0.96, bottom=0.15, top=0.92,
+                        wspace=float(rng.uniform(0.05, 0.3)), hspace=float(rng.uniform(0.15, 0.4)))
+    corner_texts = []
+    if labels and corner:
+        for k, ax in enumerate(axes.flat):
+            corner_texts.append(ax.text(0.03, 0.97, labels[k], transform=ax.transAxes, fontsize=fs + 3,
+                                        fontweight="bold", va="top", ha="left"))
+    legend = fig.legend(handles=[Patch(facecolor=c, edgecolor="black", label=s) for c, s in zip(colours, series)],
+                        loc="upper right", fontsize=fs, frameon=False)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    img = _mpl_image(fig)
+    H = img.height
+    boxes, lboxes = [], []
+    for k, ax in enumerate(axes.flat):
+        bb = ax.get_tightbbox(renderer)
+        boxes.append([int(bb.x0), int(H - bb.y1), int(math.ceil(bb.x1)), int(math.ceil(H - bb.y0))])
+        if labels and corner:
+            e = corner_texts[k].get_window_extent(renderer)
+            lboxes.append([int(e.x0), int(H - e.y1), int(math.ceil(e.x1)), int(math.ceil(H - e.y0))])
+        else:
+            lboxes.append(None)
+    del legend
+    return img, boxes, lboxes
