@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pmcmine.figures import detect, evaluate  # noqa: E402
+from pmcmine.figures import detect  # noqa: E402
+from pmcmine.tools import evaluate  # noqa: E402
 
 
 def _rss_mb() -> float:
