@@ -11,6 +11,9 @@ installed). What this module adds is the figure-level variety the detector must 
   or columns; gutters from 0 px (touching) to wide; outer margins; thin borders.
 * units: a letter-labelled unit made of several tiles (a 2x3 micrograph grid, a row of
   charts under one letter) is ONE panel; an unlabelled grid has one panel per tile.
+  Multi-element units and drawings are in :mod:`pmcmine.tools.synth_units` (blot with its
+  charts, micrograph with zoom tiles, charts sharing an axis, Venn diagrams, flowcharts).
+* chart grids: a whole figure of charts sharing axes, each chart its own lettered panel.
 * labels: A/a/1/i/A1 styles, bare, "(A)", "A.", "A)", bold DejaVu 8..28 px, placed
   inside top-left, outside top-left, outside left, inside bottom-left, or absent
   (about 15% of multi-panel figures unlabelled).
