@@ -52,3 +52,57 @@ def test_yolo_dataset(tmp_path):
     # rerunning keeps existing files and does not duplicate truth lines
     synth.write_yolo_dataset(tmp_path, 3, 2, seed=7)
     assert len((tmp_path / "truth_train.jsonl").read_text().splitlines()) == 3
+
+
+def test_multi_element_units_are_one_labelled_panel():
+    """Blot+chart combos, charts sharing an axis, Venn diagrams and flowcharts appear, and a
+    multi-part unit is one panel that carries a label (unlabelled figures stay per tile)."""
+    figs = [synth.make_figure(s) for s in range(60)]
+    kinds = {p.kind for f in figs for p in f.panels}
+    assert {"combo", "shared", "venn", "diagram"} <= kinds
+    for f in figs:
+        W, H = f.image.size
+        for p in f.panels:
+            if p.kind in ("combo", "shared"):
+                assert p.label is not None and p.tiles >= 1
+            assert 0 <= p.box[0] < p.box[2] <= W and 0 <= p.box[1] < p.box[3] <= H
+
+
+def test_unit_renderers_tight_and_seeded():
+    from pmcmine.sample import panels as sp
+    from pmcmine.tools import synth_units as su
+
+    for render in (su.venn, su.diagram):
+        a = render.__wrapped__(400, 288, 3)
+        b = render.__wrapped__(400, 288, 3)
+        assert np.array_equal(np.asarray(a), np.asarray(b))  # crc32 seeding, not hash()
+        assert a.width <= 400 and a.height <= 288
+        # cropped to ink: the box convention's tight extent of an unframed drawing
+        assert sp.ink_bbox(a) == (0, 0, a.width, a.height)
+    img, n = su.shared_axes.__wrapped__(480, 240, 1)
+    assert 2 <= n <= 4 and img.width <= 480 and img.height <= 240
+
+
+def test_chart_grid_each_chart_its_own_panel():
+    """A grid of charts sharing axes: one panel per chart, boxes disjoint and inside the
+    image, corner letters inside their chart's box; the shared legend is in no box."""
+    from pmcmine.tools import synth_units as su
+
+    for seed, labels, corner in ((1, list("abcdefghijkl"), True), (2, None, False), (3, list("ABCDEFGHIJKL"), False)):
+        img, boxes, lboxes = su.chart_grid(900, 600, seed, labels, corner)
+        assert len(boxes) >= 2 and len(boxes) == len(lboxes)
+        for i, b in enumerate(boxes):
+            assert 0 <= b[0] < b[2] <= img.width and 0 <= b[1] < b[3] <= img.height
+            for c in boxes[i + 1:]:  # neighbours may touch, never overlap much
+                ix = max(0, min(b[2], c[2]) - max(b[0], c[0]))
+                iy = max(0, min(b[3], c[3]) - max(b[1], c[1]))
+                assert ix * iy < 0.05 * (b[2] - b[0]) * (b[3] - b[1])
+        for b, lb in zip(boxes, lboxes):
+            assert (lb is not None) == bool(labels and corner)
+            if lb:
+                assert b[0] <= lb[0] and b[1] <= lb[1] and lb[2] <= b[2] and lb[3] <= b[3]
+    import random
+
+    f = synth._chart_grid_figure(0, 1000, 700, random.Random(0))
+    assert f.meta["layout"] == "chartgrid" and len(f.panels) >= 2
+    assert 500 <= f.image.width <= 1200 and all(p.kind == "chartgrid" for p in f.panels)

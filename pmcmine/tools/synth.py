@@ -11,6 +11,9 @@ installed). What this module adds is the figure-level variety the detector must 
   or columns; gutters from 0 px (touching) to wide; outer margins; thin borders.
 * units: a letter-labelled unit made of several tiles (a 2x3 micrograph grid, a row of
   charts under one letter) is ONE panel; an unlabelled grid has one panel per tile.
+  Multi-element units and drawings are in :mod:`pmcmine.tools.synth_units` (blot with its
+  charts, micrograph with zoom tiles, charts sharing an axis, Venn diagrams, flowcharts).
+* chart grids: a whole figure of charts sharing axes, each chart its own lettered panel.
 * labels: A/a/1/i/A1 styles, bare, "(A)", "A.", "A)", bold DejaVu 8..28 px, placed
   inside top-left, outside top-left, outside left, inside bottom-left, or absent
   (about 15% of multi-panel figures unlabelled).
@@ -39,10 +42,12 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from pmcmine.sample import fonts
 from pmcmine.sample import panels as sp
+from pmcmine.tools import synth_units as su
 
 CLASSES = ("panel", "label")
 EXTRA_CHARTS = ("violin", "flow")
-CHART_KINDS = sp.CHART_KINDS + EXTRA_CHARTS
+UNIT_KINDS = ("venn", "diagram")  # one element with white space inside: one panel
+CHART_KINDS = sp.CHART_KINDS + EXTRA_CHARTS + UNIT_KINDS
 IMAGE_KINDS = sp.IMAGE_KINDS + ("photo",)
 DARK_KINDS = sp.DARK_KINDS | {"photo"}
 VARIANTS = 24  # seed buckets per (kind, size): cached renders are reused across figures
@@ -81,13 +86,20 @@ def _snap(v: int, lo: int = 48) -> int:
 def _render(kind: str, w: int, h: int, rng: random.Random) -> Image.Image:
     """Content of at most w x h (charts come back cropped to their ink)."""
     w, h = max(24, w), max(24, h)
+    if kind in CHART_KINDS:  # charts are not drawn skinnier than 1:3 (and the renderers fail)
+        h, w = min(h, 3 * w), min(w, 4 * h)
     variant = rng.randrange(VARIANTS)
-    if kind in EXTRA_CHARTS:
+    if kind in UNIT_KINDS:
+        img = getattr(su, kind)(_snap(w, 96), _snap(h, 96), variant)
+    elif kind in EXTRA_CHARTS:
         img = _extra_chart(kind, _snap(w, 96), _snap(h, 96), variant)
     elif kind == "photo":
         img = _photo(w, h, rng)
     elif kind in sp.CHART_KINDS:
-        img = _CACHE.get(kind, _snap(w, 96), _snap(h, 96), variant)
+        try:
+            img = _CACHE.get(kind, _snap(w, 96), _snap(h, 96), variant)
+        except ValueError:  # the PIL heatmap has no room for its gene names below ~120 px wide
+            img = _CACHE.get("bar", _snap(w, 96), _snap(h, 96), variant)
     else:
         img = _CACHE.get(kind, _snap(w, 32), _snap(h, 32), variant)
         if rng.random() < 0.5:
@@ -109,7 +121,7 @@ def _extra_chart(kind: str, w: int, h: int, variant: int) -> Image.Image:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rng = np.random.default_rng(hash((kind, w, h, variant)) & 0xFFFFFFFF)
+    rng = np.random.default_rng(su._seed(kind, w, h, variant))  # hash() of a str changes per process
     fig = Figure(figsize=(w / 100, h / 100), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)
     fig.subplots_adjust(left=0.22, right=0.95, bottom=0.2, top=0.88)
@@ -288,9 +300,16 @@ def _unit(rng: random.Random, w: int, h: int, labelled: bool, chart_bias: float,
     outside the box)."""
     kind = _pick_kind(rng, chart_bias)
     tiles = 1
-    if labelled and w > 160 and h > 120 and rng.random() < 0.12:
+    if labelled and w > 160 and h > 120 and rng.random() < 0.2:
         return _combo(rng, w, h)
-    if labelled and w > 120 and h > 60 and rng.random() < 0.22:
+    if labelled and kind in CHART_KINDS and w > 200 and h > 120 and rng.random() < 0.07:
+        # Charts sharing an axis (one axis title, one legend) under one letter.
+        img, n = su.shared_axes(_snap(w, 96), _snap(h, 96), rng.randrange(VARIANTS))
+        if img.width > w or img.height > h:
+            s = min(w / img.width, h / img.height)
+            img = img.resize((max(8, int(img.width * s)), max(8, int(img.height * s))), Image.BILINEAR)
+        return img, "shared", n, (0, 0, img.width, img.height)
+    if labelled and w > 120 and h > 60 and rng.random() < 0.28:
         # Multi-tile unit under one label: a grid of micrographs or a row of charts.
         if kind in CHART_KINDS and w > 300:
             n = rng.randint(2, 3)
@@ -318,7 +337,7 @@ def _unit(rng: random.Random, w: int, h: int, labelled: bool, chart_bias: float,
                     for c in range(cols):
                         t = _render(kind if same else rng.choice(IMAGE_KINDS), tw, th, rng)
                         canvas.paste(t, (c * (tw + g), r * (th + g)))
-                if rng.random() < 0.35 and w > canvas.width + 40 and h > canvas.height + 20:
+                if rng.random() < 0.45 and w > canvas.width + 40 and h > canvas.height + 20:
                     return _with_headers(canvas, kind, rows, cols, tw, th, g, w, h, rng)
                 return canvas, kind, rows * cols, (0, 0, canvas.width, canvas.height)
     if kind in IMAGE_KINDS and rng.random() < 0.5:
@@ -363,32 +382,83 @@ def _with_headers(grid: Image.Image, kind: str, rows: int, cols: int, tw: int, t
     return img, kind, rows * cols, (dx, dy, img.width, img.height)
 
 
-def _combo(rng: random.Random, w: int, h: int):
-    """One labelled unit made of different parts: a blot above its bar chart, or a tile
-    grid beside a chart. ONE panel; the box is the union of the parts."""
-    g = rng.randint(2, 12)
-    if rng.random() < 0.5:  # blot over chart
-        bh = int(h * rng.uniform(0.3, 0.5))
-        top = _render("blot", w, bh, rng)
-        bottom = _render(rng.choice(["bar", "bar", "box", "line"]), w, h - top.height - g, rng)
-        img = Image.new("RGB", (max(top.width, bottom.width), top.height + g + bottom.height), "white")
-        img.paste(top, (0, 0))
-        img.paste(bottom, (0, top.height + g))
-        return img, "combo", 2, (0, 0, img.width, img.height)
-    lw = int(w * rng.uniform(0.45, 0.65))
-    k = rng.choice(IMAGE_KINDS[:-1])
-    cols, rows = rng.choice([(2, 2), (3, 2), (2, 1), (3, 1)])
-    tg = rng.choice([0, 2, 3])
-    tw, th = (lw - tg * (cols - 1)) // cols, (h - tg * (rows - 1)) // rows
-    side = max(24, min(tw, th))
-    grid = Image.new("RGB", (side * cols + tg * (cols - 1), side * rows + tg * (rows - 1)), "white")
+def _stack(parts: list[Image.Image], gaps: list[int], vertical: bool) -> Image.Image:
+    """Paste parts top to bottom (or left to right), aligned at the top-left."""
+    if vertical:
+        img = Image.new("RGB", (max(p.width for p in parts), sum(p.height for p in parts) + sum(gaps)), "white")
+    else:
+        img = Image.new("RGB", (sum(p.width for p in parts) + sum(gaps), max(p.height for p in parts)), "white")
+    at = 0
+    for i, p in enumerate(parts):
+        img.paste(p, (0, at) if vertical else (at, 0))
+        at += (p.height if vertical else p.width) + (gaps[i] if i < len(gaps) else 0)
+    return img
+
+
+def _tile_grid(kind: str, rows: int, cols: int, side: int, g: int, rng: random.Random) -> Image.Image:
+    grid = Image.new("RGB", (side * cols + g * (cols - 1), side * rows + g * (rows - 1)), "white")
     for r in range(rows):
         for c in range(cols):
-            grid.paste(_render(k, side, side, rng), (c * (side + tg), r * (side + tg)))
-    chart = _render(rng.choice(["bar", "box", "scatter"]), max(60, w - grid.width - g), h, rng)
-    img = Image.new("RGB", (grid.width + g + chart.width, max(grid.height, chart.height)), "white")
-    img.paste(grid, (0, 0))
-    img.paste(chart, (grid.width + g, 0))
+            grid.paste(_render(kind, side, side, rng), (c * (side + g), r * (side + g)))
+    return grid
+
+
+def _combo(rng: random.Random, w: int, h: int):
+    """One labelled unit made of different parts, as real figures letter them: a blot
+    above or beside its quantification chart, a tile grid beside or above a chart, a main
+    micrograph with zoomed tiles. ONE panel; the box is the union of the parts."""
+    g = rng.randint(2, 16)
+    r = rng.random()
+    if r < 0.3:  # blot over its bar chart
+        bh = int(h * rng.uniform(0.3, 0.55))
+        top = _render("blot", w, bh, rng)
+        bottom = _render(rng.choice(["bar", "bar", "box", "line"]), w, h - top.height - g, rng)
+        img = _stack([top, bottom], [g], True)
+        return img, "combo", 2, (0, 0, img.width, img.height)
+    if r < 0.5:  # blot beside its chart(s)
+        bw = int(w * rng.uniform(0.4, 0.6))
+        left = _render("blot", bw, h, rng)
+        n = rng.choice([1, 1, 2])
+        ch = (h - g * (n - 1)) // n
+        charts = [_render(rng.choice(["bar", "bar", "box"]), max(60, w - left.width - g), ch, rng) for _ in range(n)]
+        right = _stack(charts, [g] * (n - 1), True)
+        if right.height > h:
+            right = right.crop((0, 0, right.width, h))
+        img = _stack([left, right], [g], False)
+        return img, "combo", 1 + n, (0, 0, img.width, img.height)
+    if r < 0.65:  # main micrograph with two zoomed tiles beside it
+        k = rng.choice(IMAGE_KINDS)
+        main = min(h, int(w * 0.66))
+        zs = (main - g) // 2
+        if zs < 24:
+            main, zs = min(w, h), 0
+        big = _render(k, main, main, rng)
+        if zs:
+            side = _stack([_render(k, zs, zs, rng), _render(k, zs, zs, rng)], [g], True)
+            img = _stack([big, side], [rng.choice([2, 3, 6])], False)
+        else:
+            img = big
+        return img, "combo", 3 if zs else 1, (0, 0, img.width, img.height)
+    k = rng.choice(IMAGE_KINDS[:-1])
+    tg = rng.choice([0, 2, 3])
+    if r < 0.85:  # tile grid beside a chart
+        lw = int(w * rng.uniform(0.45, 0.65))
+        cols, rows = rng.choice([(2, 2), (3, 2), (2, 1), (3, 1)])
+        tw, th = (lw - tg * (cols - 1)) // cols, (h - tg * (rows - 1)) // rows
+        grid = _tile_grid(k, rows, cols, max(24, min(tw, th)), tg, rng)
+        chart = _render(rng.choice(["bar", "box", "scatter"]), max(60, w - grid.width - g), h, rng)
+        img = _stack([grid, chart], [g], False)
+        return img, "combo", rows * cols + 1, (0, 0, img.width, img.height)
+    # a row (or two) of micrographs above its quantification chart
+    rows = rng.choice([1, 1, 2])
+    cols = rng.randint(2, 4)
+    gh = int(h * rng.uniform(0.4, 0.6))
+    side = max(24, min((w - tg * (cols - 1)) // cols, (gh - tg * (rows - 1)) // rows))
+    grid = _tile_grid(k, rows, cols, side, tg, rng)
+    chart = _render(rng.choice(["bar", "box", "line"]), w, max(60, h - grid.height - g), rng)
+    img = _stack([grid, chart], [g], True)
+    if img.height > h:
+        img = img.crop((0, 0, img.width, h))
     return img, "combo", rows * cols + 1, (0, 0, img.width, img.height)
 
 
@@ -408,20 +478,24 @@ def make_figure(seed: int) -> SynthFigure:
     grey = rng.random() < 0.1
     bg = (rng.randint(215, 250),) * 3 if grey else (255, 255, 255)
     chart_bias = rng.choice([0.15, 0.5, 0.5, 0.8, 0.95])
+    if rng.random() < 0.08:
+        return _chart_grid_figure(seed, W, H, rng)
     layout, cells = _layout(W, H, margin, gutter, rng)
     n = len(cells)
     unlabelled = n == 1 and rng.random() < 0.7 or rng.random() < 0.15
     style = rng.choices(["A", "a", "1", "i", "A1"], [45, 38, 6, 4, 7])[0]
     fmt = rng.choices(["bare", "paren", "dot", "close"], [70, 15, 10, 5])[0]
-    mode = rng.choices(["inside", "top", "left", "bottom"], [50, 28, 14, 8])[0]
+    mode = rng.choices(["inside", "top", "left", "bottom"], [40, 32, 20, 8])[0]
+    heading = mode == "top" and rng.random() < 0.2  # "B  Quantification": outside every box
     size = max(8, min(28, int(rng.uniform(0.012, 0.03) * W)))
     bold = rng.random() < 0.9
     border = rng.random() < 0.15
     # Figure-wide extras (belong to no panel): right colour bar, bottom legend, headers.
-    colorbar = rng.random() < 0.12
-    legend = rng.random() < 0.1
+    colorbar = rng.random() < 0.15
+    side_legend = colorbar and rng.random() < 0.4  # a vertical shared legend instead of the bar
+    legend = rng.random() < 0.15
     headers = layout.startswith("grid") and rng.random() < 0.12
-    extra_right = rng.randint(50, 80) if colorbar else 0
+    extra_right = (rng.randint(90, 120) if side_legend else rng.randint(50, 80)) if colorbar else 0
     extra_top = int(size * 1.6) + 4 if headers else 0
     extra_bottom = 28 if legend else 0
     canvas = Image.new("RGB", (W + extra_right, H + extra_top + extra_bottom), bg)
@@ -443,6 +517,9 @@ def make_figure(seed: int) -> SynthFigure:
         if aw < 24 or ah < 24:
             continue
         img, kind, tiles, cb = _unit(rng, aw, ah, mask is not None, chart_bias, border)
+        if img.width > aw or img.height > ah:  # multi-part units may overrun their cell
+            img = img.crop((0, 0, min(aw, img.width), min(ah, img.height)))
+            cb = (cb[0], cb[1], min(cb[2], img.width), min(cb[3], img.height))
         # Content sits at the top-left of its cell, or anywhere when it is smaller.
         qx = ox + (rng.randrange(0, max(1, aw - img.width + 1)) if rng.random() < 0.3 else 0)
         qy = oy + (rng.randrange(0, max(1, ah - img.height + 1)) if rng.random() < 0.3 else 0)
@@ -471,12 +548,19 @@ def make_figure(seed: int) -> SynthFigure:
                 colour = (200, 30, 30)
             canvas.paste(colour, (lx, ly, lx + lw, ly + lh), mask)
             lbox = [lx, ly, lx + lw, ly + lh]
+            if heading and rng.random() < 0.6:
+                hf = fonts.regular(max(9, int(size * 0.8)))
+                ht = rng.choice(_HEAD + ["Quantification", "Western blot", "Survival", "Schematic"])
+                if lx + lw + 8 + hf.getlength(ht) < cx + cw:
+                    draw.text((lx + lw + 8, ly + lh - hf.size), ht, font=hf, fill=(0, 0, 0))
             if m == "inside":
                 # The letter is on the content: the box must hold it (convention).
                 box = [min(box[0], lbox[0]), min(box[1], lbox[1]),
                        max(box[2], lbox[2]), max(box[3], lbox[3])]
         panels.append(SynthPanel(box, text, lbox, kind, tiles))
-    if colorbar:
+    if side_legend:
+        _legend(draw, W + 8, extra_top + rng.randint(0, H // 3), rng, vertical=True)
+    elif colorbar:
         _colorbar(canvas, W + 8, extra_top + rng.randint(0, H // 3), rng.randint(40, H // 2 + 41), rng)
     if legend:
         _legend(draw, margin + 6, H + extra_top + 6, rng)
@@ -487,6 +571,30 @@ def make_figure(seed: int) -> SynthFigure:
                 draw.text((p.box[0] + 10, 2), rng.choice(["Control", "Day 3", "Vehicle", "KO", "WT",
                                                            "DAPI", "Merge", "Treated", "Sham"]),
                           font=f, fill=(0, 0, 0))
+    meta = {"seed": seed, "layout": layout, "gutter": gutter, "label_mode": None if unlabelled else mode,
+            "style": style, "colorbar": colorbar, "grey": grey}
+    return _degrade(canvas, panels, meta, rng)
+
+
+def _chart_grid_figure(seed: int, W: int, H: int, rng: random.Random) -> SynthFigure:
+    """A figure that is one grid of charts sharing axes, each chart a separately lettered
+    (or unlabelled) panel, the letter in its title or its frame's corner."""
+    unlabelled = rng.random() < 0.2
+    style = rng.choice(["a", "A"])
+    fmt = rng.choice(["close", "bare", "paren"])
+    corner = rng.random() < 0.4
+    labels = None if unlabelled else [_label_text(i, style, fmt) for i in range(12)]
+    H = min(H, int(W * 1.1))
+    canvas, boxes, lboxes = su.chart_grid(W, H, rng.randrange(2**31), labels, corner)
+    panels = [SynthPanel(b, None if unlabelled else labels[k], lb, "chartgrid", 1)
+              for k, (b, lb) in enumerate(zip(boxes, lboxes))]
+    meta = {"seed": seed, "layout": "chartgrid", "gutter": 0,
+            "label_mode": None if unlabelled else ("inside" if corner else "title"), "style": style,
+            "colorbar": False, "grey": False}
+    return _degrade(canvas, panels, meta, rng)
+
+
+def _degrade(canvas: Image.Image, panels: list[SynthPanel], meta: dict, rng: random.Random) -> SynthFigure:
     caption = rng.random() < 0.12
     if caption:
         canvas = _caption_strip(canvas, rng)
@@ -512,9 +620,7 @@ def make_figure(seed: int) -> SynthFigure:
         if p.label_box:
             p.label_box = sc(p.label_box)
     panels = [p for p in panels if p.box[2] - p.box[0] >= 4 and p.box[3] - p.box[1] >= 4]
-    meta = {"seed": seed, "layout": layout, "gutter": gutter, "label_mode": None if unlabelled else mode,
-            "style": style, "jpeg_quality": q, "caption": caption, "colorbar": colorbar, "grey": grey}
-    return SynthFigure(out, panels, meta)
+    return SynthFigure(out, panels, {**meta, "jpeg_quality": q, "caption": caption})
 
 
 def _colorbar(canvas: Image.Image, x: int, y: int, h: int, rng: random.Random) -> None:
@@ -533,13 +639,21 @@ def _colorbar(canvas: Image.Image, x: int, y: int, h: int, rng: random.Random) -
         d.text((x + w + 3, y + k * (h - 10) // 2 - 2), v, font=f, fill=(0, 0, 0))
 
 
-def _legend(draw: ImageDraw.ImageDraw, x: int, y: int, rng: random.Random) -> None:
+def _legend(draw: ImageDraw.ImageDraw, x: int, y: int, rng: random.Random, vertical: bool = False) -> None:
+    """A legend shared by several panels (in no panel's box): a row under the figure or a
+    column in the right margin."""
     f = fonts.regular(12)
     names = rng.sample(["Control", "Treated", "WT", "KO", "Vehicle", "Drug", "Sham"], 3)
+    line = rng.random() < 0.3  # line-and-marker swatches, as line charts share them
     for i, name in enumerate(names):
-        x0 = x + i * 110
-        draw.rectangle((x0, y + 3, x0 + 12, y + 15), fill=["#4C72B0", "#DD8452", "#55A868"][i])
-        draw.text((x0 + 18, y + 1), name, fill="black", font=f)
+        x0, y0 = (x, y + i * 20) if vertical else (x + i * 110, y)
+        c = ["#4C72B0", "#DD8452", "#55A868"][i]
+        if line:
+            draw.line((x0, y0 + 9, x0 + 14, y0 + 9), fill=c, width=2)
+            draw.ellipse((x0 + 4, y0 + 6, x0 + 10, y0 + 12), fill=c)
+        else:
+            draw.rectangle((x0, y0 + 3, x0 + 12, y0 + 15), fill=c)
+        draw.text((x0 + 18, y0 + 1), name, fill="black", font=f)
 
 
 _WORDS = ("the of and cells were in mice treated with control expression protein levels "
