@@ -7,7 +7,8 @@
 Each corpus line is ``{id, text, mentions:[{start, end, text, type, ids}]}`` with MeSH ids
 ("D009270", "C012345") or OMIM ids ("OMIM:114480"). A tagged mention counts for a type when
 its concept is in the matching semantic group (Disease -> DISO, Chemical -> CHEM), and its
-reference id is the concept's first MeSH (else OMIM) source id. Scores, per corpus and type:
+reference id is the concept's first MeSH (else OMIM) source id; a disease heading newer than the
+corpora's MeSH counts as the older headings above it (:func:`corpus_ids`). Scores, per corpus and type:
 
 - document level (as BioCreative V DNER scored it): per abstract, the set of gold ids against
   the set of predicted ids; micro P/R/F1 over (abstract, id) pairs;
@@ -90,6 +91,62 @@ def concept_types(c) -> list[str]:
     return out
 
 
+# MeSH descriptor ids with nine digits ("D000096722") are those of the newer MeSH years; no gold
+# id in either train set has one: the corpora were annotated with an older MeSH.
+NEWER_MESH = re.compile(r"D\d{9}$")
+DISEASE_TREES = ("C", "F03")
+
+
+def _trees(c) -> list[str]:
+    return [t for t in c.types if re.match(r"[A-Z]\d\d(\.|$)", t)]
+
+
+def older_headings(concepts) -> dict[str, tuple[str, ...]]:
+    """Concept id -> the corpora-era MeSH ids of a concept known only by newer MeSH headings.
+
+    A heading added after the corpora's MeSH year was, in that year, indexed under the headings
+    above it in the tree ("Cystitis, Hemorrhagic" (2023) under "Cystitis" and "Hemorrhage"):
+    the nearest ancestor with an older id on each of its tree numbers.
+    """
+    by_tree: dict[str, str] = {}
+    newer: list[tuple[str, list[str]]] = []
+    for cid, c in concepts.items():
+        rids = reference_ids(c.source_ids)
+        mesh = [i for i in rids if not i.startswith("OMIM:")]
+        if mesh and all(NEWER_MESH.match(i) for i in mesh):
+            # Diseases (C) and mental disorders (F03) only: a newer drug heading was a
+            # supplementary record before, not its pharmacological class.
+            if _trees(c) and all(t.startswith(DISEASE_TREES) for t in _trees(c)):
+                newer.append((cid, _trees(c)))
+        elif mesh:
+            for t in _trees(c):
+                by_tree.setdefault(t, mesh[0])
+    out: dict[str, tuple[str, ...]] = {}
+    for cid, trees in newer:
+        parents = []
+        for t in trees:
+            while "." in t:
+                t = t.rsplit(".", 1)[0]
+                if t in by_tree:
+                    parents.append(by_tree[t])
+                    break
+        if parents:
+            out[cid] = tuple(dict.fromkeys(parents))
+    return out
+
+
+def corpus_ids(tagger, cid: str) -> tuple[tuple[str, ...], ...]:
+    """A tagged concept's ids in the corpora's terms, one tuple per annotation it stands for: its
+    reference ids, or for a heading newer than the corpora, each older heading above it."""
+    older = getattr(tagger, "_older_headings", None)
+    if older is None:
+        older = tagger._older_headings = older_headings(tagger.concepts)
+    if cid in older:
+        return tuple((i,) for i in older[cid])
+    rids = reference_ids(tagger.concepts[cid].source_ids)
+    return (rids,) if rids else ()
+
+
 def predicted_anns(tagger, mentions) -> list[Ann]:
     """Tagger mentions as typed annotations (one per semantic group the concept is in)."""
     out = []
@@ -97,11 +154,9 @@ def predicted_anns(tagger, mentions) -> list[Ann]:
         c = tagger.concepts.get(m.concept_id)
         if c is None:
             continue
-        rids = reference_ids(c.source_ids)
-        if not rids:
-            continue
         for typ in concept_types(c):
-            out.append(Ann(m.start, m.end, typ, rids))
+            for rids in corpus_ids(tagger, m.concept_id):
+                out.append(Ann(m.start, m.end, typ, rids))
     return out
 
 

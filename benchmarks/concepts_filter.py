@@ -60,10 +60,13 @@ def examples(data: Path, kb: str = "open") -> list[dict]:
                 for m, ft in zip(ms, feats):
                     c = tagger.concepts[m.concept_id]
                     types = [t for t in cb.concept_types(c) if t in gold]
-                    rids = cb.reference_ids(c.source_ids)
+                    # one id per annotation the mention stands for (see cb.corpus_ids)
+                    ids = cb.corpus_ids(tagger, m.concept_id)
+                    split = len(ids) > 1
+                    rids = tuple(i[0] for i in ids) if split else (ids[0] if ids else ())
                     if types and rids:
-                        rows.append({"rids": rids, "types": types, "x": ft, "text": m.text, "cid": m.concept_id,
-                                     "judged": tagger.in_filter_scope(m.concept_id)})
+                        rows.append({"rids": rids, "split": split, "types": types, "x": ft, "text": m.text,
+                                     "cid": m.concept_id, "judged": tagger.in_filter_scope(m.concept_id)})
                 out.append({"corpus": d["corpus"], "fold": f, "gold": gold, "mentions": rows})
     return out
 
@@ -100,7 +103,10 @@ def doc_scores(docs: list[dict], weights: dict[str, float] | None, thr: float) -
             pd = set()
             for m, p in zip(d["mentions"], probs):
                 if t in m["types"] and p >= thr:
-                    pd.add(next((i for i in m["rids"] if i in gd), m["rids"][0]))
+                    if m.get("split"):  # a newer heading: each older heading above it
+                        pd.update(m["rids"])
+                    else:
+                        pd.add(next((i for i in m["rids"] if i in gd), m["rids"][0]))
             c = cnt.setdefault(f"{d['corpus']} {t}", Counter())
             c["tp"] += len(pd & gd)
             c["fp"] += len(pd - gd)

@@ -56,6 +56,30 @@ def test_scorer_document_and_strict_mention_levels():
     assert b.reference_id(["DOID:1"]) is None
 
 
+def test_newer_mesh_headings_score_as_the_older_headings_above_them():
+    from pmcmine.kb.store import ConceptInfo
+
+    b = _bench()
+    cs = {c.concept_id: c for c in [
+        ConceptInfo("C1", "Cystitis", types=["C12.950.829.495"], groups=["DISO"], source_ids=["MESH:D003556"]),
+        ConceptInfo("C2", "Hemorrhage", types=["C23.550.414"], groups=["DISO"], source_ids=["MESH:D006470"]),
+        # a 2023 heading filed under both: in the corpora's MeSH it was indexed with both
+        ConceptInfo("C3", "Cystitis, Hemorrhagic", types=["C12.950.829.495.250", "C23.550.414.400"],
+                    groups=["DISO"], source_ids=["MESH:D000096722", "DOID:0050859"]),
+        # a newer drug heading is not its class (it was a supplementary record before)
+        ConceptInfo("C4", "Drug X", types=["D02.455.100"], groups=["CHEM"], source_ids=["MESH:D000077000"]),
+        ConceptInfo("C5", "Class", types=["D02.455"], groups=["CHEM"], source_ids=["MESH:D000001"]),
+    ]}
+    older = b.older_headings(cs)
+    assert older == {"C3": ("D003556", "D006470")}
+
+    class Tagger:
+        concepts = cs
+
+    assert b.corpus_ids(Tagger(), "C3") == (("D003556",), ("D006470",))
+    assert b.corpus_ids(Tagger(), "C4") == (("D000077000",),)
+
+
 # -- the lexicon learner -------------------------------------------------------------------
 
 
