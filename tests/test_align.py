@@ -158,6 +158,25 @@ def test_position_labels_by_geometry():
     assert [(pl.POSITION_WORDS[t.label.lower()], t.method) for t in texts] == [("right", POSITION), ("left", POSITION)]
 
 
+def test_new_position_forms_pair_by_geometry():
+    # two panels side by side, the right one listed first; labels from a bracket tail
+    split = split_caption("Scores for all attributes (catchability and drivers; left panel) "
+                          "and catchability (right panel) only.")
+    texts = align_subcaptions([[200, 0, 300, 100], [0, 0, 100, 100]], None, split)
+    assert [(pl.POSITION_WORDS[t.label.lower()], t.method) for t in texts] == [("right", POSITION), ("left", POSITION)]
+    # two rows of two: "The upper panels show ..." names a whole row
+    split = split_caption("Retina. The upper panels show wild type. The lower panels show knockout.")
+    fig = align(GRID, None, split)
+    got = {t.panel: pl.POSITION_WORDS[t.label.lower()] for t in fig.texts}
+    assert got == {0: "top", 1: "top", 2: "bottom", 3: "bottom"}
+    assert all(t.method == POSITION for t in fig.texts)
+    # two rows, one panel each
+    split = split_caption("Top, cohort one; bottom, cohort two.")
+    texts = align_subcaptions([[0, 120, 100, 220], [0, 0, 100, 100]], None, split)
+    assert [pl.POSITION_WORDS[t.label.lower()] for t in texts] == ["bottom", "top"]
+    assert texts[0].text.startswith("cohort two")
+
+
 def test_shared_label_spans_are_all_listed():
     split = split_caption("Title. (A, B) Controls. (B) Also this. (C) Other.")
     texts = align_subcaptions([[0, 0, 10, 10], [20, 0, 30, 10], [40, 0, 50, 10]], None, split)

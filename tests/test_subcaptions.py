@@ -248,6 +248,59 @@ def test_position_labels_when_there_are_no_letters():
     assert {pl.POSITION_WORDS[x.lower()] for x in s.labels} == {"top", "bottom"}
 
 
+def _canon(s):
+    return [pl.POSITION_WORDS[x.lower()] for x in s.labels]
+
+
+@pytest.mark.parametrize("caption, expected", [
+    # prefix with a comma, after ";"
+    ("Top, the distribution of scores in cohort one; bottom, the same in cohort two.", ["top", "bottom"]),
+    # prefix with a colon, figure noun
+    ("Left column: raw data; right column: fitted model.", ["left", "right"]),
+    ("Upper row: controls. Lower row: patients.", ["top", "bottom"]),
+    # bracketed alone
+    ("Maps of rainfall (top) in 2001 and (bottom) in 2002.", ["top", "bottom"]),
+    # sentence subject
+    ("Gene expression. The upper panels show wild-type mice. The lower panels show knockout mice.",
+     ["top", "bottom"]),
+    ("The top row shows controls; the bottom row shows knockouts.", ["top", "bottom"]),
+    ("Expression maps. In the left panel, wild-type retina is shown. In the right panel, mutant retina.",
+     ["left", "right"]),
+    # bracket tail after a clause of its own, then a postfix "(right panel)"
+    ("Vulnerability is compared for all susceptibility attributes (catchability and socioeconomic "
+     "drivers; left panel) and catchability (right panel) attributes only.", ["left", "right"]),
+])
+def test_positional_forms(caption, expected):
+    s = split_caption(caption)
+    assert s.alphabet == pl.POSITION
+    assert _canon(s) == expected
+
+
+def test_position_subject_keeps_its_sentence():
+    s = split_caption("Gene expression. The upper panels show wild-type mice. The lower panels show knockout mice.")
+    assert s.text_for("lower") == "Gene expression. The lower panels show knockout mice."
+
+
+@pytest.mark.parametrize("caption", [
+    "MRI of the left ventricle and right atrium in a patient.",
+    "Weakness of the upper limb and lower extremity after stroke.",
+    "Top-ranked genes in left-handed and right-handed subjects.",
+    "Lesions on the left side of the brain and the right side of the brain.",
+    "The upper panel of the device is made of glass and the lower panel of steel.",
+    "The left ventricle shows hypertrophy; the right atrium is dilated.",
+    # one axis needs two places: "left" and "top" are not a pair
+    "Left: wild type mice. Top: a schematic of the construct.",
+])
+def test_position_false_positives(caption):
+    s = split_caption(caption)
+    assert s.alphabet != pl.POSITION and s.labels == []
+
+
+def test_letters_win_over_positions():
+    s = split_caption("(A) The upper panels show controls. The lower panels show mutants. (B) Counts.")
+    assert s.labels == ["A", "B"]
+
+
 def test_position_words_inside_letters_are_not_top_level():
     s = split_caption("(A) Top: gross view. Bottom: section. (B) Quantification.")
     assert s.labels == ["A", "B"]

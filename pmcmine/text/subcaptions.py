@@ -194,6 +194,28 @@ _POSITION = re.compile(
     r"(?:[ \t]+(?:panels?|rows?|columns?|images?|graphs?|side|parts?|plots?))?",
     re.I,
 )
+# Nouns that make a position word name a part of the figure ("left panel", "upper row"),
+# not of the body ("left ventricle", "upper limb"): the forms below that have no label-like
+# punctuation of their own need one of them.
+_FIGURE_NOUN = r"(?:panels?|rows?|columns?|images?|graphs?|plots?|charts?|photo(?:graph|micrograph)?s?|micrographs?|pictures?|figures?|insets?)"
+# "The upper panels show ...", "In the left column, ...": a sentence whose subject (or
+# opening adverbial) is a figure part. The word after the noun must be a verb or a comma,
+# so "the upper panel of the device" does not count.
+_POSITION_SUBJECT = re.compile(
+    r"(?:(?:in|on)[ \t]+)?(?:the[ \t]+)?(left|right|top|bottom|upper|lower|middle|centre|center)"
+    rf"(?:[ \t]*-[ \t]*hand)?[ \t]+{_FIGURE_NOUN}\b"
+    r"(?=[ \t]*,|[ \t]+(?:(?:are|is|was|were)[ \t]+)?(?:\w+ly[ \t]+)?"
+    r"(?:shows?|showing|shown|displays?|displayed|depicts?|depicted|represents?|represented|illustrates?|illustrated"
+    r"|presents?|presented|contains?|gives?|plots?|plotted|compares?|corresponds?|refers?|indicates?|demonstrates?)\b)",
+    re.I,
+)
+# "(catchability and socioeconomic drivers; left panel)": a figure part closing a bracket
+# after a clause of its own names the panel the text before the bracket belongs to.
+_POSITION_TAIL = re.compile(
+    rf"[;,][ \t]*(left|right|top|bottom|upper|lower|middle|centre|center)[ \t]+{_FIGURE_NOUN}[ \t]*\)",
+    re.I,
+)
+_AXES = ({"left", "right", "middle"}, {"top", "bottom", "middle"})
 
 # A word right before a bracketed label that makes it a reference: "as in (A)", "see (B)".
 _CUE_WORDS = frozenset(
@@ -1774,7 +1796,15 @@ def _figure_part(text: str) -> CaptionSplit | None:
 
 
 def _split_positions(r: _Reader) -> CaptionSplit | None:
-    """Captions without letters that say "Left: ... Right: ..." or "(top) ... (bottom)"."""
+    """Captions without letters that name their panels by place.
+
+    Forms: a label-like prefix at a sentence or clause start ("Left: ...", "Top, ...;
+    bottom, ..."), a word bracketed alone ("(top)", "(right panel)"), a sentence whose
+    subject is a figure part ("The upper panels show ...") and a figure part closing a
+    bracket after a clause ("(...; left panel)"). The last two need a figure noun
+    (_FIGURE_NOUN), which is what keeps "left ventricle" and "upper limb" out; all need
+    two places on one axis.
+    """
     text = r.text
     toks: list[_Tok] = []
     for m in _POSITION.finditer(text):
@@ -1796,7 +1826,28 @@ def _split_positions(r: _Reader) -> CaptionSplit | None:
         t.sent = r.sent(t.start)
         del canon
         toks.append(t)
-    if len({pl.POSITION_WORDS[t.labels[0].lower()] for t in toks}) < 2:
+    taken = {t.start for t in toks}
+    for m in _POSITION_SUBJECT.finditer(text):
+        s = m.start()
+        if s in taken or not (r.at_sentence_start(s) or _prev_word(text, s, r.sent_start(s)) == ";") or any(t.start <= m.start(1) < t.end for t in toks):
+            continue
+        # Zero-width prefix at the sentence start: the whole sentence ("The upper panels
+        # show X.") is that panel's text.
+        t = _Tok(s, s, [m.group(1)], [], "colon", labels=[m.group(1)])
+        t.sent = r.sent(s)
+        toks.append(t)
+    for m in _POSITION_TAIL.finditer(text):
+        s = m.start(1)
+        if any(t.start <= s < t.end for t in toks):
+            continue
+        t = _Tok(s, m.end(), [m.group(1)], [], "tail", labels=[m.group(1)])
+        t.sent = r.sent(s)
+        toks.append(t)
+    toks.sort(key=lambda t: t.start)
+    # At least two distinct places along one axis ("left" and "right", "top" and
+    # "bottom"): one lone "left" is as likely a body side as a panel.
+    canon = {pl.POSITION_WORDS[t.labels[0].lower()] for t in toks}
+    if not any(len(canon & axis) >= 2 for axis in _AXES):
         return None
     _assign_roles(r, toks)
     split = _build(r, toks, pl.POSITION, kind_override="position")
