@@ -40,10 +40,10 @@ class SplitResult:
 
 
 def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool, letters, ink) -> SplitResult:
-    panels, lbs = detector.panels(image)
-    panels, members = merge_fragments(panels, ink(), floor=_letters(caption_labels))
-    lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
     n = _letters(caption_labels)
+    panels, lbs = detector.panels(image)
+    panels, members = merge_fragments(panels, ink(), floor=n)
+    lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
     if ocr and 0 < len(panels) < n:
         panels, lbs = _split_units(panels, lbs, caption_labels, letters, ink().mask)
     grouping = None
@@ -102,13 +102,14 @@ def _uncaptioned(detector, image: Image.Image, caption_labels: Sequence[str], oc
         result.panels = [result.panels[i] for i in keep]
         result.label_boxes = [result.label_boxes[i] for i in keep]
         return result
-    return SplitResult([Panel(content_box(image), 1.0)], [None], result.detector,
+    return SplitResult([Panel(content_box(image, ink().mask), 1.0)], [None], result.detector,
                        tried={result.detector: len(result.panels)})
 
 
-def content_box(image: Image.Image) -> tuple[int, int, int, int]:
-    """The box around everything drawn on the figure (the whole image when it is blank)."""
-    mask = ink_mask(image)
+def content_box(image: Image.Image, mask: np.ndarray | None = None) -> tuple[int, int, int, int]:
+    """The box around everything drawn on the figure (the whole image when it is blank).
+    ``mask``: the figure's ink mask when the caller already has it."""
+    mask = ink_mask(image) if mask is None else mask
     ys, xs = np.nonzero(mask)
     if not len(xs):
         return (0, 0, image.width, image.height)
