@@ -34,6 +34,7 @@ from scipy import ndimage
 
 from pmcmine.figures.boxes import overlap_of_smaller, share_inside, union
 from pmcmine.figures.detector import Panel
+from pmcmine.figures.frames import cut_box, dividers, find_lines, frame_cells, panel_frames
 
 # A text-only box: its biggest connected shape (clipped to the box) is at most this share of
 # the figure's longer side (glyphs, legend swatches, short rules). Real panels on the dev
@@ -66,6 +67,8 @@ class Ink:
         self._shapes: tuple | None = None
         self._flat: np.ndarray | None = None
         self._in: dict[tuple, np.ndarray] = {}
+        self._lines: dict[bool, list] = {}
+        self._frames: list | None = None
 
     @classmethod
     def of(cls, mask: np.ndarray, gray: np.ndarray | None = None) -> "Ink":
@@ -80,6 +83,18 @@ class Ink:
             var = ndimage.uniform_filter(g * g, 3) - m * m
             self._flat = var < 16.0
         return self._flat
+
+    def lines(self, vertical: bool) -> list:
+        """The figure's long thin strokes in one orientation (``frames.find_lines``)."""
+        if vertical not in self._lines:
+            self._lines[vertical] = find_lines(self.mask, vertical)
+        return self._lines[vertical]
+
+    def frames(self) -> list:
+        """The drawn boxes that delimit panels (``frames.panel_frames``), or []."""
+        if self._frames is None:
+            self._frames = panel_frames(self.mask, self.lines(False), self.lines(True))
+        return self._frames
 
     def _label(self) -> tuple:
         if self._shapes is None:
@@ -297,3 +312,97 @@ def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int =
 
 def _area(b) -> float:
     return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
+# --------------------------------------------------------------------------- drawn boundaries
+
+# Panels taken from drawn frames: the frames are drawn evidence, as sure as the figure's own
+# extent (the score the one-panel fallback gets), so a confidence filter keeps them.
+FRAME_SCORE = 1.0
+
+
+def _tight(mask: np.ndarray, box) -> tuple[int, int, int, int] | None:
+    x0, y0, x1, y1 = _int(box)
+    sub = mask[y0:y1, x0:x1]
+    rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
+    if rows.size == 0:
+        return None
+    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
+
+
+def _only_text_outside(ink: Ink, cell, frame) -> bool:
+    """Whether what the cell holds outside its frame is text (tick labels, a title, an axis
+    title): no shape there bigger than ``TEXT_SHAPE``. A drawing outside the frame (a chart
+    without a frame beside a framed one) means the frames are not the panels."""
+    x0, y0, x1, y1 = _int(cell)
+    sub = ink.mask[y0:y1, x0:x1].copy()
+    fx0, fy0, fx1, fy1 = _int(frame)
+    sub[max(0, fy0 - y0):max(0, fy1 - y0), max(0, fx0 - x0):max(0, fx1 - x0)] = False
+    labels, n = ndimage.label(sub, structure=np.ones((3, 3), bool))
+    if not n:
+        return True
+    limit = TEXT_SHAPE * ink.big
+    return all(max(s[0].stop - s[0].start, s[1].stop - s[1].start) <= limit for s in ndimage.find_objects(labels))
+
+
+def frame_panels(panels: Sequence[Panel], ink: Ink, count: int = 0) -> tuple[list[Panel], list[list[int]]] | None:
+    """One panel per drawn frame, when the figure's frames delimit its panels
+    (``frames.panel_frames``): each frame's cell (the figure cut through the gaps between
+    frames) becomes a panel, and the detector's boxes join the cell holding most of them
+    (fragments inside a frame merge; a box across several frames is cut). None when the frames
+    say nothing or the panels already agree with them: fewer than two frames, a caption that
+    names ``count`` >= 2 panels and not as many frames, a drawing outside the frames, or one
+    panel per frame already. Returns (panels, members) like :func:`merge_fragments`."""
+    frames = ink.frames()
+    if len(frames) < 2 or (count >= 2 and len(frames) != count):
+        return None
+    region = _tight(ink.mask, (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
+    cells = frame_cells(frames, region) if region else None
+    if cells is None or not all(_only_text_outside(ink, c, f) for c, f in zip(cells, frames)):
+        return None
+    boxes = [p.box for p in panels]
+    homes = [max(range(len(cells)), key=lambda k: _overlap(b, cells[k])) for b in boxes]
+    if len(panels) == len(frames) and sorted(homes) == list(range(len(frames))) and all(
+            share_inside(f, boxes[homes.index(k)]) >= 0.9 for k, f in enumerate(frames)):
+        return None
+    out = [Panel(tuple(int(v) for v in c), FRAME_SCORE) for c in cells]
+    members = [[i for i, h in enumerate(homes) if h == k] for k in range(len(cells))]
+    return out, members
+
+
+def _overlap(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def cut_at_dividers(panels: Sequence[Panel], ink: Ink, want: int,
+                    orientations: Sequence[bool] = (True, False)) -> tuple[list[Panel], list[list[int]]]:
+    """Panels cut at divider lines (``frames.dividers``) until there are ``want`` of them (the
+    caption's count) or no divider is left; each cut leaves a drawing, not only text, on both
+    sides (a y-axis has only its tick labels to its left), and the most even cut goes first.
+    ``orientations``: True for vertical dividers (a caption's left/right panels), False for
+    horizontal ones (top/bottom). Returns (panels, members): members[i] is the input panel
+    that panel i is a part of."""
+    ps = list(panels)
+    members = [[i] for i in range(len(ps))]
+    while len(ps) < want:
+        best = None
+        for i, p in enumerate(ps):
+            tb = _tight(ink.mask, p.box)
+            if tb is None:
+                continue
+            for vertical in orientations:
+                for ln in dividers(ink.mask, tb, vertical, ink.lines(vertical), ink.lines(not vertical)):
+                    a, b = cut_box(tb, ln)
+                    if any(largest_shape(ink, s) == 0 or is_text_only(ink, s) for s in (a, b)):
+                        continue
+                    wa, wb = (a[2] - a[0], b[2] - b[0]) if vertical else (a[3] - a[1], b[3] - b[1])
+                    even = min(wa, wb) / max(wa, wb)
+                    if best is None or even > best[0]:
+                        best = (even, i, a, b)
+        if best is None:
+            break
+        _, i, a, b = best
+        p = ps[i]
+        ps[i:i + 1] = [Panel(a, p.score, p.kind), Panel(b, p.score, p.kind)]
+        members[i:i + 1] = [list(members[i]), list(members[i])]
+    return ps, members

@@ -27,7 +27,8 @@ from PIL import Image
 from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
 from pmcmine.figures.grouping import Grouping, group_panels, label_run, read_figure_labels, split_at_letters
-from pmcmine.figures.layout import Ink, merge_fragments
+from pmcmine.figures.boxes import share_inside
+from pmcmine.figures.layout import Ink, cut_at_dividers, frame_panels, merge_fragments
 
 
 @dataclass(slots=True)
@@ -43,13 +44,42 @@ def _one(detector, image: Image.Image, caption_labels: Sequence[str], ocr: bool,
     n = _letters(caption_labels)
     panels, lbs = detector.panels(image)
     panels, members = merge_fragments(panels, ink(), floor=n)
-    lbs = [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
+    lbs = _carry(lbs, members)
+    framed = frame_panels(panels, ink(), n)
+    if framed is not None:
+        panels, members = framed
+        lbs = _carry(lbs, members)
     if ocr and 0 < len(panels) < n:
         panels, lbs = _split_units(panels, lbs, caption_labels, letters, ink().mask)
+    if 0 < len(panels) < n:
+        cut, members = cut_at_dividers(panels, ink(), n, _divider_orientations(caption_labels))
+        lbs = [lbs[m[0]] if lbs[m[0]] is not None and share_inside(lbs[m[0]], p.box) > 0.5 else None
+               for p, m in zip(cut, members)]
+        panels = cut
     grouping = None
     if ocr:
         panels, lbs, grouping = group_panels(image, panels, lbs, caption_labels, figure_labels=letters)
     return SplitResult(tighten(panels, ink().mask), list(lbs), detector.name, grouping)
+
+
+def _carry(lbs, members) -> list:
+    """Per merged panel, the first label box among its members."""
+    return [next((lbs[i] for i in m if lbs[i] is not None), None) for m in members]
+
+
+# Position words a caption names panels by, and the dividers that separate such panels:
+# left/right halves lie either side of a vertical line, top/bottom ones of a horizontal one.
+_ACROSS = {"left", "right"}
+_ALONG = {"top", "bottom", "upper", "lower"}
+
+
+def _divider_orientations(caption_labels: Sequence[str]) -> tuple[bool, ...]:
+    words = {x.lower() for x in caption_labels if x}
+    if words and words <= _ACROSS | {"middle", "center", "centre"}:
+        return (True,)
+    if words and words <= _ALONG | {"middle", "center", "centre"}:
+        return (False,)
+    return (True, False)
 
 
 def _split_units(panels, lbs, caption_labels, letters, mask):
