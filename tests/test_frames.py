@@ -108,6 +108,19 @@ def test_one_frame_a_legend_box_or_an_unframed_neighbour_is_no_evidence():
     assert frame_panels([Panel((5, 5, 450, 295))], _ink(img)) is None
 
 
+def test_the_boxes_of_a_flowchart_are_no_panels():
+    img = Image.new("RGB", (500, 420), "white")
+    d = ImageDraw.Draw(img)
+    for k in range(3):
+        y = 10 + 140 * k
+        d.rectangle([20, y, 480, y + 120], outline="black", width=2)
+        _words(d, 200, y + 55, 8)
+        if k:
+            d.line([(250, y - 20), (250, y - 2)], fill="black", width=2)  # a short arrow
+    assert len(panel_frames(ink_mask(img))) == 3
+    assert frame_panels([Panel((20, 10, 481, 411))], _ink(img)) is None
+
+
 def _halves(gridlines=False, curve=False):
     """A bar chart whose plot is split by a vertical line from the top to the x-axis, y-axis
     ticks and title on the left, tick labels under the axis."""

@@ -22,7 +22,21 @@ A detector proposes boxes; two kinds of its boxes are parts of a panel rather th
 Both only ever reduce the number of panels, so :func:`merge_fragments` stops at the number
 of panels the caption names (its ``floor``): a caption with labels A-D keeps four.
 
+A third kind of evidence is drawn boundaries (``pmcmine.figures.frames``), where a figure
+separates panels by lines instead of white gutters:
+
+* **Frames**: two or more drawn boxes of similar size that straight cuts separate, with
+  nothing but text outside them, are one panel each (:func:`frame_panels`): a box across
+  several frames is cut, fragments inside one frame merge (on the dev articles, three
+  framed bar charts 8 px apart, found as one panel or as eleven fragments). Unless the
+  caption names as many panels, or none.
+* **Dividers**: a line across a panel from edge to edge, crossed by nothing, with a drawing
+  on each side, cuts it when the caption names more panels than were found
+  (:func:`cut_at_dividers`; on the dev articles, a chart whose "left panel" and "right
+  panel" share one x-axis).
+
     panels, members = merge_fragments(panels, Ink(ink_mask(image)), floor=len(caption_letters))
+    panels, members = frame_panels(panels, ink, count=len(caption_letters)) or (panels, members)
 """
 
 from __future__ import annotations
@@ -345,20 +359,28 @@ def _only_text_outside(ink: Ink, cell, frame) -> bool:
     return all(max(s[0].stop - s[0].start, s[1].stop - s[1].start) <= limit for s in ndimage.find_objects(labels))
 
 
+def _drawing_inside(ink: Ink, frame) -> bool:
+    """Whether the frame holds a drawing (bars, a plot, a photograph), not only text: the
+    boxes of a flowchart are frames of one size too, but of words."""
+    x0, y0, x1, y1 = _int(frame)
+    m = max(3, int(0.02 * min(x1 - x0, y1 - y0)))  # inside its own strokes
+    return largest_shape(ink, (x0 + m, y0 + m, x1 - m, y1 - m)) > TEXT_SHAPE
+
+
 def frame_panels(panels: Sequence[Panel], ink: Ink, count: int = 0) -> tuple[list[Panel], list[list[int]]] | None:
     """One panel per drawn frame, when the figure's frames delimit its panels
     (``frames.panel_frames``): each frame's cell (the figure cut through the gaps between
     frames) becomes a panel, and the detector's boxes join the cell holding most of them
     (fragments inside a frame merge; a box across several frames is cut). None when the frames
     say nothing or the panels already agree with them: fewer than two frames, a caption that
-    names ``count`` >= 2 panels and not as many frames, a drawing outside the frames, or one
-    panel per frame already. Returns (panels, members) like :func:`merge_fragments`."""
+    names ``count`` >= 2 panels and not as many frames, a drawing outside the frames, a frame
+    holding only text (a flowchart's boxes), or one panel per frame already. Returns (panels, members) like :func:`merge_fragments`."""
     frames = ink.frames()
     if len(frames) < 2 or (count >= 2 and len(frames) != count):
         return None
     region = _tight(ink.mask, (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
     cells = frame_cells(frames, region) if region else None
-    if cells is None or not all(_only_text_outside(ink, c, f) for c, f in zip(cells, frames)):
+    if cells is None or not all(_only_text_outside(ink, c, f) and _drawing_inside(ink, f) for c, f in zip(cells, frames)):
         return None
     boxes = [p.box for p in panels]
     homes = [max(range(len(cells)), key=lambda k: _overlap(b, cells[k])) for b in boxes]
