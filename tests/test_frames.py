@@ -173,6 +173,25 @@ def test_gridlines_and_lines_crossed_by_data_are_no_dividers():
     assert dividers(ink_mask(img), (8, 10, 597, 259), True) == []
 
 
+def test_a_zero_line_with_bars_growing_from_it_is_no_divider():
+    # a horizontal bar chart with negative and positive bars either side of a zero line
+    # running from the top of the axis box to its bottom: nothing crosses it, but the bars
+    # lean on it
+    img = Image.new("RGB", (500, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle([10, 10, 490, 290], outline="black")
+    d.line([(250, 10), (250, 290)], fill="black", width=2)
+    rng = np.random.default_rng(0)
+    for y in range(25, 270, 24):
+        w = int(rng.uniform(40, 200))
+        if rng.uniform() < 0.5:
+            d.rectangle([250 - w, y, 249, y + 10], fill="black")
+        else:
+            d.rectangle([252, y, 252 + w, y + 10], fill=(120, 120, 120))
+    assert dividers(ink_mask(img), (10, 10, 491, 291), True) == []
+    assert len(cut_at_dividers([Panel((10, 10, 491, 291))], _ink(img), 2, (True,))[0]) == 1
+
+
 def test_lines_are_thin_long_strokes_only():
     img = Image.new("RGB", (400, 300), "white")
     d = ImageDraw.Draw(img)

@@ -12,9 +12,9 @@ those:
   lies next to it in its cell (tick labels, a title). A chart's axis box is a frame too, but
   of one chart: one frame alone, or a legend's small box beside it, says nothing.
 * **Dividers** are lines that run across a panel from one closing edge to the other (the box
-  edge or a perpendicular line such as the x-axis), crossed by nothing, with a drawing (not
-  only text) on both sides: a y-axis has only its tick labels on one side; a gridline is
-  crossed by the data or has no closing line at one end. Even then a divider cuts only when
+  edge or a perpendicular line such as the x-axis), crossed and leaned on by nothing, with a
+  drawing (not only text) on both sides: a y-axis has only its tick labels on one side; a
+  gridline is crossed by the data; a zero line has its bars growing from it. Even then a divider cuts only when
   the caption asks for more panels than were found (see :func:`cut_at_dividers`).
 
     frames = panel_frames(mask)                  # boxes, or [] when they are no panel evidence
@@ -45,6 +45,9 @@ TOL = 0.008
 SIMILAR = 0.25
 # A divider leaves at least this share of its panel on each side.
 MIN_SIDE = 0.2
+# A divider touched by ink along more than this share of its length (on either side) is a
+# baseline things grow from: a zero line with its bars (~0.15-0.5), not a separator (< 0.01).
+MAX_TOUCHED = 0.1
 # More long lines than this: a table or a texture, not a layout.
 MAX_LINES = 200
 
@@ -216,7 +219,7 @@ def dividers(mask: np.ndarray, box: Sequence[float], vertical: bool,
              lines: Sequence[Line] | None = None, cross: Sequence[Line] | None = None) -> list[Line]:
     """Lines that cut ``box`` (a panel, tight to its ink) in two: in the given orientation,
     at least ``MIN_SIDE`` from either edge, running from one closing edge to the other (each
-    end at the box's edge or on a perpendicular line), and crossed by no ink. Whether both
+    end at the box's edge or on a perpendicular line), crossed and leaned on by no ink. Whether both
     sides hold drawings is for the caller to judge (it knows what a panel is)."""
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     lines = find_lines(mask, vertical) if lines is None else lines
@@ -239,26 +242,28 @@ def dividers(mask: np.ndarray, box: Sequence[float], vertical: bool,
 
         if not (closed(ln.lo) and closed(ln.hi)):
             continue
-        if _crossed(mask, ln, tol):
+        if not _separates(mask, ln, tol):
             continue
         out.append(ln)
     return out
 
 
-def _crossed(mask: np.ndarray, ln: Line, tol: int) -> bool:
-    """Whether ink lies just beside the line on both sides at the same height (within two
-    pixels, for slanted strokes), its ends left out: a drawing running through it (a curve
-    across a gridline, a bar behind it), so it separates nothing."""
+def _separates(mask: np.ndarray, ln: Line, tol: int) -> bool:
+    """Whether the line stands free between what lies on its two sides (its ends left out):
+    no ink beside it on both sides at the same height (within two pixels, for slanted
+    strokes: a curve across a gridline, bars behind it), and no more than ``MAX_TOUCHED`` of
+    its length touched on either side (bars growing from a zero line, the ticks and points on
+    an axis). One pixel next to the stroke is skipped: its anti-aliasing."""
     m = mask if ln.vertical else mask.T
-    before, after = ln.at - 2, ln.at + ln.width + 1
-    if before < 0 or after >= m.shape[1]:
-        return True
     lo, hi = ln.lo + tol, ln.hi - tol
-    if hi <= lo:
-        return True
-    a = ndimage.maximum_filter1d(m[lo:hi, before].astype(np.uint8), 5)
-    b = ndimage.maximum_filter1d(m[lo:hi, after].astype(np.uint8), 5)
-    return bool((a & b).any())
+    if hi <= lo or ln.at - 3 < 0 or ln.at + ln.width + 3 > m.shape[1]:
+        return False
+    a = m[lo:hi, ln.at - 3:ln.at - 1].any(axis=1)
+    b = m[lo:hi, ln.at + ln.width + 1:ln.at + ln.width + 3].any(axis=1)
+    if max(a.mean(), b.mean()) > MAX_TOUCHED:
+        return False
+    wide = (ndimage.maximum_filter1d(a.astype(np.uint8), 5) & ndimage.maximum_filter1d(b.astype(np.uint8), 5))
+    return not wide.any()
 
 
 def cut_box(box: Sequence[float], ln: Line) -> tuple[Box, Box]:
