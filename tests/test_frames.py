@@ -56,8 +56,8 @@ def stacked_frames(gap=2, n=3, zero_line=True):
 def test_frames_of_stacked_charts_are_found_and_cut_apart():
     img = stacked_frames()
     mask = ink_mask(img)
-    frames = panel_frames(mask)
-    assert frames == [(5, 30, 496, 150), (5, 152, 496, 272), (5, 274, 496, 394)]
+    frames, border = panel_frames(mask)
+    assert frames == [(5, 30, 496, 150), (5, 152, 496, 272), (5, 274, 496, 394)] and border is None
     cells = frame_cells(frames, (0, 0, 500, 400))
     assert [c[1] for c in cells] == [0, 151, 273] and all(c[0] == 0 and c[2] == 500 for c in cells)
     # one box around everything (a gutter splitter) and fragments (a detector trained on
@@ -70,6 +70,22 @@ def test_frames_of_stacked_charts_are_found_and_cut_apart():
     # through split_figure, a caption without labels: three confident panels, tight
     r = split_figure(img, SimpleNamespace(name="one@1", panels=lambda im: ([Panel((5, 10, 496, 394))], [None])), [])
     assert [p.box for p in r.panels] == [(5, 10, 496, 151), (5, 151, 496, 273), (5, 273, 496, 394)]  # the zero line crosses the gaps
+
+
+def test_framed_panels_inside_a_border_around_the_figure():
+    small = stacked_frames()
+    img = Image.new("RGB", (520, 420), "white")
+    img.paste(small, (10, 10))
+    ImageDraw.Draw(img).rectangle([2, 2, 517, 417], outline="black")
+    frames, border = panel_frames(ink_mask(img))
+    assert len(frames) == 3 and border is not None and border[0] > 2 and border[2] < 517
+    ps, _ = frame_panels([Panel((2, 2, 518, 418))], _ink(img))
+    assert [p.box[1] for p in ps] == [20, 161, 283]  # the border is in none of them
+    # one chart in its axis box inside a border: no panels
+    img = Image.new("RGB", (520, 200), "white")
+    img.paste(stacked_frames(n=1), (10, 10))
+    ImageDraw.Draw(img).rectangle([2, 2, 517, 197], outline="black")
+    assert panel_frames(ink_mask(img)) == ([], None)
 
 
 def test_panels_that_already_follow_the_frames_are_kept():
@@ -87,7 +103,7 @@ def test_a_caption_naming_another_count_overrules_the_frames():
 def test_one_frame_a_legend_box_or_an_unframed_neighbour_is_no_evidence():
     # one chart in its axis box
     img = stacked_frames(n=1)
-    assert find_frames(ink_mask(img)) and panel_frames(ink_mask(img)) == []
+    assert find_frames(ink_mask(img)) and panel_frames(ink_mask(img)) == ([], None)
     # a chart's axis box and its small legend box beside it
     img = Image.new("RGB", (500, 260), "white")
     d = ImageDraw.Draw(img)
@@ -95,7 +111,7 @@ def test_one_frame_a_legend_box_or_an_unframed_neighbour_is_no_evidence():
     _bars(d, 10, 10, 340, 240, horizontal=False)
     d.rectangle([360, 20, 470, 90], outline="black")
     _words(d, 370, 40, 5)
-    assert len(find_frames(ink_mask(img))) == 2 and panel_frames(ink_mask(img)) == []
+    assert len(find_frames(ink_mask(img))) == 2 and panel_frames(ink_mask(img)) == ([], None)
     # a framed chart beside a chart without a frame: the frames do not tile the panels
     img = Image.new("RGB", (700, 300), "white")
     d = ImageDraw.Draw(img)
@@ -104,7 +120,7 @@ def test_one_frame_a_legend_box_or_an_unframed_neighbour_is_no_evidence():
         _bars(d, x0, 10, x0 + 200, 130, horizontal=False)
         d.line([(x0, 160), (x0, 290), (x0 + 200, 290)], fill="black", width=2)  # axes, no box
         _bars(d, x0, 160, x0 + 200, 290, seed=3, horizontal=False)
-    assert len(panel_frames(ink_mask(img))) == 2
+    assert len(panel_frames(ink_mask(img))[0]) == 2
     assert frame_panels([Panel((5, 5, 450, 295))], _ink(img)) is None
 
 
@@ -117,7 +133,7 @@ def test_the_boxes_of_a_flowchart_are_no_panels():
         _words(d, 200, y + 55, 8)
         if k:
             d.line([(250, y - 20), (250, y - 2)], fill="black", width=2)  # a short arrow
-    assert len(panel_frames(ink_mask(img))) == 3
+    assert len(panel_frames(ink_mask(img))[0]) == 3
     assert frame_panels([Panel((20, 10, 481, 411))], _ink(img)) is None
 
 

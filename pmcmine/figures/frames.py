@@ -17,8 +17,8 @@ those:
   gridline is crossed by the data; a zero line has its bars growing from it. Even then a divider cuts only when
   the caption asks for more panels than were found (see :func:`cut_at_dividers`).
 
-    frames = panel_frames(mask)                  # boxes, or [] when they are no panel evidence
-    boxes = frame_cells(frames, content_box)     # one cell per frame
+    frames, border = panel_frames(mask)          # boxes ([] when no panel evidence), the border's inside
+    boxes = frame_cells(frames, border or content_box)  # one cell per frame
 """
 
 from __future__ import annotations
@@ -118,11 +118,11 @@ def _close(st: list[int], vertical: bool, max_w: int, out: list[Line]) -> None:
 
 
 def find_frames(mask: np.ndarray, h: Sequence[Line] | None = None,
-                v: Sequence[Line] | None = None) -> list[Box]:
+                v: Sequence[Line] | None = None, nested: bool = False) -> list[Box]:
     """Boxes drawn on the figure: a top and a bottom line of the same extent joined at both
     ends by vertical lines. Where candidates conflict (two frames a couple of pixels apart
     offer boxes made of one's bottom and the other's top), the closest fits win; of nested
-    boxes only the outermost are kept."""
+    boxes only the outermost are kept (all of them with ``nested``)."""
     h = find_lines(mask, False) if h is None else h
     v = find_lines(mask, True) if v is None else v
     tol = _tol(mask)
@@ -148,8 +148,11 @@ def find_frames(mask: np.ndarray, h: Sequence[Line] | None = None,
     for _, c in sorted(cands):
         if not any(_crosses(c, o) for o in boxes):
             boxes.append(c)
-    outer = [b for b in boxes if not any(o != b and _inside(b, o) for o in boxes)]
-    return sorted(set(outer), key=lambda b: (b[1], b[0]))
+    return sorted(set(boxes if nested else _outermost(boxes)), key=lambda b: (b[1], b[0]))
+
+
+def _outermost(boxes: Sequence[Box]) -> list[Box]:
+    return [b for b in boxes if not any(o != b and _inside(b, o) for o in boxes)]
 
 
 def _crosses(a: Box, b: Box) -> bool:
@@ -167,18 +170,30 @@ def _area(b: Sequence[float]) -> float:
 
 
 def panel_frames(mask: np.ndarray, h: Sequence[Line] | None = None,
-                 v: Sequence[Line] | None = None) -> list[Box]:
+                 v: Sequence[Line] | None = None) -> tuple[list[Box], Box | None]:
     """The frames that delimit panels: two or more drawn boxes of similar size that straight
-    cuts separate (:func:`frame_cells`); [] otherwise (no frame, one frame around a chart or
-    the whole figure, a chart's box with a small legend box)."""
-    frames = find_frames(mask, h, v)
+    cuts separate (:func:`frame_cells`), and the inside of the border drawn around them all
+    when there is one (else None); ([], None) when there are none such (no frame, one frame
+    around a chart or the whole figure, a chart's box with a small legend box). A lone frame
+    holding frames is a border: the panels are the frames inside it."""
+    boxes = find_frames(mask, h, v, nested=True)
+    frames, border = _outermost(boxes), None
+    while len(frames) == 1:
+        inner = [b for b in boxes if b != frames[0] and _inside(b, frames[0])]
+        if not inner:
+            break
+        border, frames = frames[0], _outermost(inner)
     if len(frames) < 2:
-        return []
+        return [], None
     big = max(_area(f) for f in frames)
     frames = [f for f in frames if _area(f) >= SIMILAR * big]
-    if len(frames) < 2 or frame_cells(frames, (0, 0, mask.shape[1], mask.shape[0])) is None:
-        return []
-    return frames
+    region = (0, 0, mask.shape[1], mask.shape[0])
+    if border is not None:
+        t = _tol(mask)  # inside its strokes
+        region = (border[0] + t, border[1] + t, border[2] - t, border[3] - t)
+    if len(frames) < 2 or not all(_inside(f, region) for f in frames) or frame_cells(frames, region) is None:
+        return [], None
+    return frames, (region if border is not None else None)
 
 
 def frame_cells(frames: Sequence[Box], region: Box) -> list[Box] | None:

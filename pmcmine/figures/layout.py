@@ -82,7 +82,7 @@ class Ink:
         self._flat: np.ndarray | None = None
         self._in: dict[tuple, np.ndarray] = {}
         self._lines: dict[bool, list] = {}
-        self._frames: list | None = None
+        self._frames: tuple | None = None
 
     @classmethod
     def of(cls, mask: np.ndarray, gray: np.ndarray | None = None) -> "Ink":
@@ -104,8 +104,9 @@ class Ink:
             self._lines[vertical] = find_lines(self.mask, vertical)
         return self._lines[vertical]
 
-    def frames(self) -> list:
-        """The drawn boxes that delimit panels (``frames.panel_frames``), or []."""
+    def frames(self) -> tuple[list, tuple | None]:
+        """The drawn boxes that delimit panels and the inside of a border around them
+        (``frames.panel_frames``), or ([], None)."""
         if self._frames is None:
             self._frames = panel_frames(self.mask, self.lines(False), self.lines(True))
         return self._frames
@@ -375,10 +376,10 @@ def frame_panels(panels: Sequence[Panel], ink: Ink, count: int = 0) -> tuple[lis
     say nothing or the panels already agree with them: fewer than two frames, a caption that
     names ``count`` >= 2 panels and not as many frames, a drawing outside the frames, a frame
     holding only text (a flowchart's boxes), or one panel per frame already. Returns (panels, members) like :func:`merge_fragments`."""
-    frames = ink.frames()
+    frames, border = ink.frames()
     if len(frames) < 2 or (count >= 2 and len(frames) != count):
         return None
-    region = _tight(ink.mask, (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
+    region = _tight(ink.mask, border or (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
     cells = frame_cells(frames, region) if region else None
     if cells is None or not all(_only_text_outside(ink, c, f) and _drawing_inside(ink, f) for c, f in zip(cells, frames)):
         return None
