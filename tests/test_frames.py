@@ -72,6 +72,17 @@ def test_frames_of_stacked_charts_are_found_and_cut_apart():
     assert [p.box for p in r.panels] == [(5, 10, 496, 151), (5, 151, 496, 273), (5, 273, 496, 394)]  # the zero line crosses the gaps
 
 
+def test_framed_photographs_side_by_side_are_cut_apart():
+    img = Image.new("RGB", (620, 260), "white")
+    d = ImageDraw.Draw(img)
+    for k, x0 in enumerate((5, 312)):  # 2 px apart
+        d.rectangle([x0, 5, x0 + 305, 250], outline="black", width=2)
+        noise = np.random.default_rng(k).integers(40, 200, (200, 260, 3), dtype=np.uint8)
+        img.paste(Image.fromarray(noise), (x0 + 20, 25))
+    ps, members = frame_panels([Panel((5, 5, 618, 251))], _ink(img))
+    assert [p.box for p in ps] == [(5, 5, 311, 251), (311, 5, 618, 251)] and sorted(members) == [[], [0]]
+
+
 def test_framed_panels_inside_a_border_around_the_figure():
     small = stacked_frames()
     img = Image.new("RGB", (520, 420), "white")
