@@ -159,6 +159,14 @@ _SUPP = "\n".join([
     "C012345\tfixturazine\tFXZ-1\tD004317\t",  # a chemical record: only kept when the lexicon names it
 ]) + "\n"
 _MESH += "D003638\tDeafness\t\tC09.218.458.341\t\nD006042\tGoiter\t\tC19.874.283\t\n"
+_MESH += "\n".join([
+    "D007674\tKidney Diseases\tRenal Diseases\tC12.777.419\t",
+    "D006331\tHeart Diseases\tCardiac Diseases\tC14.280\t",
+    "D015458\tLeukemia, T-Cell\t\tC04.557.337.428\t",
+    "D016399\tLymphoma, T-Cell\t\tC04.557.386.480.750.800\t",
+    "D002971\tCleft Lip\t\tC05.660.207.180\t",
+    "D002972\tCleft Palate\t\tC05.660.207.540.460.181\t",
+]) + "\n"
 _DOID = [{"id": "DOID:0050000", "name": "fixture leukodystrophy", "synonyms": [],
           "xrefs": [{"namespace": "OMIM", "id": "312080"}]}]
 
@@ -245,6 +253,34 @@ def test_composite_mentions(tagger):
     assert _tags(tagger, "breast and liver")[0][2] != "composite"
     assert _tags(tagger, "fibrosis and hepatocellular carcinoma") == [
         ("hepatocellular carcinoma", "D006528", "alias")]
+
+
+@pytest.fixture(scope="module")
+def raw_tagger(open_kb):
+    from pmcmine.text.concepts import ConceptTagger
+
+    return ConceptTagger(open_kb.path, mention_filter=False)
+
+
+def test_coordinated_organ_words_before_a_generic_head(raw_tagger):
+    # "kidney injury" backs off to "kidney diseases"; "cardiac injury" is no name either, so
+    # "cardiac" joins through the class of the shared head word ("cardiac diseases").
+    assert _tags(raw_tagger, "Signs of cardiac and kidney injury were seen.") == [
+        ("cardiac and kidney injury", "D006331", "composite"),
+        ("cardiac and kidney injury", "D007674", "composite")]
+
+
+def test_modifier_shared_by_coordinated_heads(raw_tagger):
+    assert _tags(raw_tagger, "A T-cell leukemia or lymphoma.") == [
+        ("T-cell leukemia or lymphoma", "D015458", "composite"),
+        ("T-cell leukemia or lymphoma", "D016399", "composite")]
+    assert _tags(raw_tagger, "Children with cleft lip and/or palate.") == [
+        ("cleft lip and/or palate", "D002971", "composite"),
+        ("cleft lip and/or palate", "D002972", "composite")]
+    # the phrase goes on after the second head: its head is not that word
+    assert all(t[2] != "composite" for t in _tags(raw_tagger, "cleft lip and palate surgery"))
+    # the modifier makes no name with the second word: nothing joins
+    assert all(t[2] != "composite" for t in _tags(raw_tagger, "T-cell leukemia and fever."))
 
 
 def test_abbreviation_defined_in_text(tagger):

@@ -626,17 +626,22 @@ class ConceptTagger:
         """Coordinated modifiers sharing a head: "breast and ovarian cancer" names two concepts.
 
         For a multi-word mention preceded by ``X (, X)* [,] and|or|/``, each single-word X
-        that makes a dictionary name with the mention's remaining words ("breast cancer")
-        joins it: the whole span is returned once per concept (as annotated corpora write it).
+        that makes a dictionary name with the mention's remaining words ("breast cancer"), or
+        with the class a generic head word backs off to ("ocular and auditory toxicity" ->
+        "ocular diseases", as :meth:`_organ_heads` reads "ocular toxicity"), joins it: the
+        whole span is returned once per concept (as annotated corpora write it). The mirror
+        form, a shared modifier before coordinated heads ("T-cell leukaemia or lymphoma",
+        "cleft lip and/or palate"), is :func:`_shared_modifier`'s.
         """
         out: list[Mention] = []
         drop: set[int] = set()
         for m in mentions:
             span = doc.char_span(m.start, m.end)
-            if span is None or len(span) < 2 or m.via != "alias":
+            if span is None or len(span) < 2 or m.via not in ("alias", "derived"):
                 out.append(m)
                 continue
             rest = " ".join(t.lower_ for t in span[1:])
+            classes = self._head_classes.get(span[-1].lower) if len(span) == 2 else None
             i = span.start - 1
             if i < 1 or doc[i].lower_ not in ("and", "or", "/", "and/or"):
                 out.append(m)
@@ -646,7 +651,7 @@ class ConceptTagger:
                 i -= 1
             found: list[tuple[int, str]] = []
             while i >= 0 and doc[i].is_alpha:
-                cid = self.key_concept.get(f"L{doc[i].lower_} {rest}")
+                cid = self._modifier_name(doc[i].lower_, rest, classes)
                 if cid is None or cid == m.concept_id:
                     break
                 found.append((i, cid))
@@ -673,6 +678,52 @@ class ConceptTagger:
         if drop:
             out = [m for m in out if m.via == "composite" or not (m.start in drop)]
         out.sort(key=lambda m: m.start)
+        return self._shared_modifier(doc, out)
+
+    def _modifier_name(self, word: str, rest: str, classes: tuple[str, ...] | None) -> str | None:
+        """The concept that ``word`` makes with a mention's other words ("ovarian" + "cancer"),
+        else, for a generic head word, with the disease class it backs off to ("ocular" +
+        "diseases"); the class must be a disease, as in :meth:`_organ_heads`."""
+        cid = self.key_concept.get(f"L{word} {rest}")
+        if cid is None and classes:
+            cid = next((c for c in (self.key_concept.get(f"L{word} {cls}") for cls in classes)
+                        if c is not None and "DISO" in self.concepts[c].groups), None)
+        return cid
+
+    def _shared_modifier(self, doc, mentions: list[Mention]) -> list[Mention]:
+        """A modifier shared by coordinated heads: "T-cell leukaemia or lymphoma" names T-cell
+        leukaemia and T-cell lymphoma, "pancreatic cysts and tumors" pancreatic cysts and tumours.
+
+        For a multi-word mention followed by ``and|or|and/or`` and one last word Y (the phrase
+        ends there), the mention's words but its head, with Y, make a second name (or, for a
+        generic head word, its class): the whole span is returned once per concept.
+        """
+        if len(mentions) < 1:
+            return mentions
+        out: list[Mention] = []
+        skip_until = -1
+        for m in mentions:
+            if m.start < skip_until:
+                continue
+            span = doc.char_span(m.start, m.end) if m.via in ("alias", "derived") else None
+            j = span.end if span is not None else len(doc)
+            if span is None or len(span) < 2 or j + 1 >= len(doc) \
+                    or doc[j].lower_ not in ("and", "or", "and/or") or not doc[j + 1].is_alpha \
+                    or not doc[j + 1].is_lower or (j + 2 < len(doc) and doc[j + 2].is_alpha):
+                out.append(m)
+                continue
+            y = doc[j + 1]
+            mods = " ".join(t.lower_ for t in span[:-1])
+            cid = self.key_concept.get(f"L{mods} {y.lower_}")
+            if cid is None and len(span) == 2:
+                cid = self._modifier_name(mods, y.lower_, self._head_classes.get(y.lower))
+            if cid is None or cid == m.concept_id or not self._is_target(cid):
+                out.append(m)
+                continue
+            end = y.idx + len(y.text)
+            text = doc.text[m.start:end]
+            out += [Mention(m.start, end, text, c, m.score, "composite") for c in (m.concept_id, cid)]
+            skip_until = end
         return out
 
     # -- facts for tables ----------------------------------------------------------------
