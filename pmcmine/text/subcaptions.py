@@ -174,7 +174,7 @@ _CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
 _CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
 _DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
 _COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
-_DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
+_DASH = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
 _BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A-Z][A-Za-z0-9\-]|[A-Z]\b|[0-9])")
 # After ";" or ":" a bare label may precede any word: "A, H&E *25; B H&E *50".
 _BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
@@ -183,6 +183,8 @@ _RPAREN = re.compile(r"\)")
 _COLON_CHAR = re.compile(r":(?=\s)")
 _CLAUSE_MARK = re.compile(r"[;:][ \t]*")
 _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
+# "A and B) ...", "B, C, D and E) ...": a list closed by ")" heading a sentence or clause.
+_CLOSE_LIST_END = re.compile(rf"(?<![\w(\[/\-])({_LIST_TIGHT})\)\Z")
 _COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
 _IN_BARE = re.compile(rf"(?:In|For|On)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
 _PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
@@ -416,6 +418,9 @@ def _inside_paren(text: str, pos: int, floor: int) -> bool:
     return seg.count("(") > seg.count(")")
 
 
+_LEAD_IN = re.compile(r"\s*[(\[]?\s*(?:(?:sub)?panels?\s+)?", re.I)
+
+
 class _Reader:
     """Holds one caption's sentences while the tokens are found and classified."""
 
@@ -434,7 +439,8 @@ class _Reader:
 
     def at_sentence_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
-        return not self.text[s:pos].strip() or self.text[s:pos].strip() in ("(", "[")
+        # "Panel B: ...", "(Panel B) ...": the word names the label, it does not start a sentence
+        return _LEAD_IN.fullmatch(self.text, s, pos) is not None
 
     def at_clause_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
@@ -510,7 +516,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             continue
         pm = _PAREN_PANEL.match(inner)
         if pm:
-            add(s, e, pm.group(1), "mention")
+            # "(a) Normal tissue, (panel b) tumour": heading a clause, the word is decoration
+            nxt = text[e : e + 2].lstrip()
+            heads = (r.at_sentence_start(s) or _prev_word(text, s, r.sent_start(s)) in (";", ":", ",")) and nxt[:1].isalnum()
+            add(s, e, pm.group(1), "paren" if heads else "mention")
             continue
         i0 = m.start(1)
         cuts = [(x.start(), x.end()) for x in (_SEMI.finditer(inner) if ";" in inner else _NOTE_SPLIT.finditer(inner))]
@@ -546,6 +555,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             continue  # "cells)", "%)": most brackets close words, not labels
         c = _CLOSE_END.search(text, max(0, p - 16), p + 1)
         if c and _glue_ok(text, c.start()) and not _inside_paren(text, c.start(), r.sent_start(c.start())):
+            lst = _CLOSE_LIST_END.search(text, max(0, p - 40), p + 1)
+            if (
+                lst is not None and lst.start() < c.start() and _glue_ok(text, lst.start())
+                and (r.at_sentence_start(lst.start()) or _prev_word(text, lst.start(), r.sent_start(lst.start())) in (";", ":"))
+            ):
+                c = lst
             add(c.start(), c.end(), c.group(1), "close")
             continue
         g = _CLOSE_GLUED.match(text, p - 1) if p >= 2 else None
