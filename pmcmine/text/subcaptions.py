@@ -186,7 +186,7 @@ _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
 # "A and B) ...", "B, C, D and E) ...": a list closed by ")" heading a sentence or clause.
 _CLOSE_LIST_END = re.compile(rf"(?<![\w(\[/\-])({_LIST_TIGHT})\)\Z")
 _COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
-_IN_BARE = re.compile(rf"(?:In|For|On)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
+_IN_BARE = re.compile(rf"(?:In|For|On|in|for|on)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
 _PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
 # "panelA", "PanelB": a capital glued to the word (text extracted without its space).
 _PANEL_GLUED = re.compile(r"\b[Pp]anel([A-Z])(?![\w\-])")
@@ -227,7 +227,8 @@ _CUE_WORDS = frozenset(
 _CONJ_NEXT = re.compile(r"(?:and|or|but|whereas|while|respectively|vs\.?|versus)\b", re.I)
 _CONJ = frozenset({"and", "or", "&", "while", "whereas", "but", "then", "plus"})
 
-_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+\S|[A-Z(\[])")
+# (a lower-case letter glued after the period ends a sentence only as a label: "in vivo.a Mice")
+_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+\S|[A-Z(\[]|[a-z][.,:)]?[ \t]+[A-Z(\[])")
 _ABBREV = frozenset(
     "fig figs eq ref refs al e.g i.e eg ie vs cf viz approx ca resp incl esp sp spp no nos "
     "dr mr ms st inc ltd co vol pp".split()
@@ -332,7 +333,8 @@ def _sentence_starts(text: str) -> list[int]:
                 continue
             if _LABEL_WORD.match(word) and (j == starts[-1] or _char_before(text, j) in (";", ":")):
                 continue  # "A." / "B–F." heading a sentence or clause is a label, not a sentence
-            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit())):
+            # "... with PLGA.(A) In vitro": a bracket glued after a word ends the sentence too
+            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit() or text[k] == "(")):
                 continue
         while k < n and text[k].isspace():
             k += 1
@@ -597,11 +599,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             if m:
                 add(pos, m.end(), m.group(1), form)
                 break
-    for pos in r.starts:
+    for pos in sorted(set(r.starts) | {p for p in clause_starts if _char_before(text, p) == ";"}):
         # "In C, uninfected mouse ...", "In b and d, the error bars ...": a sentence about
-        # some panels, headed by their bare labels (made a header by _sentence_headers).
+        # some panels, headed by their bare labels (made a header by _sentence_headers);
+        # after ";" too ("In A and B, X; in C and D, Y").
         m = _IN_BARE.match(text, pos)
-        if m:
+        if m and (pos in r.starts or text[pos].islower()):
             add(m.start(1), m.end(1), m.group(1), "mention")
     for start, end, atom, form in _chains(r):
         add(start, end, atom, form)
@@ -848,9 +851,15 @@ def _drop_abbreviations(r: _Reader, toks: list[_Tok]) -> list[_Tok]:
     """
     delims = [t for t in toks if t.form != "mention"]
     heads = [t for t in delims if r.at_sentence_start(t.start)]
-    if len(heads) < 2 or len(delims) - len(heads) != 1:
+    if len(heads) < 2:
         return toks
-    t = next(u for u in delims if not r.at_sentence_start(u.start))
+    headed = {x for t in heads for x in t.labels}
+    inner = [t for t in delims if not r.at_sentence_start(t.start)]
+    # The other labels inside sentences only refer to headed panels ("Scale bars, 50 µm (A, B)").
+    abbrev = [t for t in inner if not set(t.labels) <= headed]
+    if len(abbrev) != 1:
+        return toks
+    t = abbrev[0]
     if t.form != "paren" or len(t.atoms) != 1 or len(t.atoms[0]) != 1 or not t.atoms[0].isupper():
         return toks
     word = _prev_word(r.text, t.start, r.sent_start(t.start))
@@ -1044,6 +1053,9 @@ def _sentence_headers(r: _Reader, toks: list[_Tok]) -> None:
     while i < len(toks):
         t = toks[i]
         s0 = r.sent_start(t.start)
+        semi = text.rfind(";", s0, t.start)
+        if semi >= 0 and not _inside_paren(text, semi, s0):
+            s0 = semi + 1  # "In A and B, X; in C and D, Y": a clause has its own header
         if not _HEADER_LEAD.match(text[s0 : t.start]):
             i += 1
             continue
