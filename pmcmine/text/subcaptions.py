@@ -146,14 +146,16 @@ def _join(parts: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- patterns
 
 # "&" only with a space on one side: "H&E" and "R&D" are words, "(A & B)" is a list.
-_SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
-_LIST = rf"{pl.ATOM}(?:{_SEP}{pl.ATOM})*"
+_SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|\bthrough\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
+# A primed label ("A′", "B'") is a view of panel A, written beside it: "(A, A′)", "(C′) ...".
+_ATOM_P = rf"{pl.ATOM}[\u2032\u2033']?"
+_LIST = rf"{_ATOM_P}(?:{_SEP}{_ATOM_P})*"
 # Weak forms take only commas, ranges and "and" inside a list: "a,b. Text", "A–C Text".
 _TIGHT_SEP = r"(?:\s*(?:,\s*and\b|,|\band\b|[-\u2013\u2014])\s*)"
-_LIST_TIGHT = rf"{pl.ATOM}(?:{_TIGHT_SEP}{pl.ATOM})*"
+_LIST_TIGHT = rf"{_ATOM_P}(?:{_TIGHT_SEP}{_ATOM_P})*"
 _LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\Z")
 _ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
-_RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b)\s*\Z")
+_RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b|\bthrough\b)\s*\Z")
 
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _PAREN_RANGE = re.compile(rf"\(\s*({pl.ATOM})\s*\)\s*(?:[-\u2013\u2014]|\bto\b)\s*\(\s*({pl.ATOM})\s*\)")
@@ -718,7 +720,12 @@ def _tail_chains(text: str) -> list[tuple[int, int, str]]:
 
 # Forms that need company: one "A Mice" or "A, B and C" at a sentence start is prose.
 _WEAK = ("bare", "comma", "dot", "dash")
-_WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_BARE, "bare"), (_BARE_CLAUSE, "bare"), (_COMMA, "comma"))
+# "C and D show the quantification": labels as the subject of a sentence or clause.
+_SUBJECT = re.compile(
+    rf"(?<![\w\-])({_LIST_TIGHT})[ \t]+(?=(?:show|shows|showed|are|were|depict|depicts|represent|represents"
+    r"|illustrate|illustrates|display|displays|demonstrate|demonstrates|indicate|indicates)\b)"
+)
+_WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_SUBJECT, "bare"), (_BARE, "bare"), (_BARE_CLAUSE, "bare"), (_COMMA, "comma"))
 _GRID_RE = re.compile(r"([A-Za-z])([1-9][0-9]?)\Z")
 
 
@@ -1183,7 +1190,13 @@ def split_caption(
             labs = {x for x in _expand(t, alpha) if not (_GRID_RE.match(x) and x[0] in singles)}
             if labs and labs <= _run(run | more | labs, alpha):
                 more |= labs
-        run = _run(run | more, alpha) | run
+        if more:
+            # "(A) ... (B) ... Panels C through E show ... (F) ... (G)": the mentioned labels
+            # close the gap that cut the run at B; the delimiters after it count again.
+            cand = {x for t in toks if id(t) in ok for x in _expand(t, alpha) if not _GRID_RE.match(x) or x in run}
+            run = _run(run | more | cand, alpha) | run
+        else:
+            run = _run(run | more, alpha) | run
     kept: list[_Tok] = []
     for t in toks:
         if t.form != "mention" and id(t) not in ok:
