@@ -464,6 +464,23 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Uptake of curcumin. (A) Release study. (B) Cellular uptake. Cells were treated with curcumin (C) "
          "and curcumin-PLGA (CP) for 6 h.", ["A", "B"]),
         ("Vitamins D, E and K.", []),
+        # label lists closed by ")" or a dash at a sentence start
+        ("Title. A and B) Control mice. C, D) Treated mice.", list("ABCD")),
+        ("Title. A) Structure. B, C, D and E) Blots of treated cells.", list("ABCDE")),
+        ("Title. A and B \u2013 Control mice. C \u2013 Treated mice.", list("ABC")),
+        # "Panel A:" and "(panel b)" heading their text
+        ("Uptake. Panel A: release study. Panel B: uptake of curcumin (C) and curcumin-PLGA (CP).", ["A", "B"]),
+        ("Sections. (a) Normal gland, (panel b) adenoma, (panel c) carcinoma.", ["a", "b", "c"]),
+        # glued sentence ends
+        ("Release study of PLGA.(A) In vitro release. The plot.(B) Uptake of curcumin (C) in cells.", ["A", "B"]),
+        ("Tumour growth in vivo.a Mice were injected. b Nodules in the lung. c Survival.", ["a", "b", "c"]),
+        # a clause of its own has its own "In A and B," header
+        ("In A and B, cells were treated with vehicle; in C and D, cells were treated with drug.", list("ABCD")),
+        # labels as the subject of a sentence; a mentioned range that closes the gap
+        ("Title. (A) Control. (B) Treated. C and D show the quantification. (E) Blot. (F) Model.", list("ABCDEF")),
+        ("Title. (A) Control. (B) Treated. Panels C through E show the quantification. (F) Blot.", list("ABCDEF")),
+        # a primed label is a view of its panel
+        ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],
 )
 def test_generalising_label_forms(caption, labels):
