@@ -605,3 +605,30 @@ def test_ocr_labels_that_change_the_alphabet_resplit():
     other = pl.LOWER if first.chosen_alphabet == pl.ROMAN_LOWER else pl.ROMAN_LOWER
     ocr = ["a", "b"] if other == pl.LOWER else ["ii", "iii"]
     assert with_ocr_labels(first, None, ocr).alphabet == other
+
+
+def test_colon_lead_in_after_a_title_is_its_lists_stem():
+    cap = ("Staining of tissues. Prostate tissues are shown as follows: A) hyperplasia, B) carcinoma. "
+           "Bladder sections come from C) normal bladder, D) tumours.")
+    s = split_caption(cap)
+    assert s.preface_text == "Staining of tissues."
+    t = texts(cap)
+    assert t["A"] == "Prostate tissues are shown as follows: hyperplasia"
+    assert t["C"] == "Bladder sections come from normal bladder"
+
+
+def test_prefix_item_then_postfix_item_and_a_scale_sentence():
+    cap = ("Vertebrae. Cervical vertebrae in (A) posterior and (B) lateral views. Caudal vertebrae in (C) "
+           "anterior and lateral (D) views. Scale bar equals 10 mm in A, B; 20 mm in C, D.")
+    s = split_caption(cap)
+    assert s.labels == ["A", "B", "C", "D"]
+    assert s.trailer_text == "Scale bar equals 10 mm in A, B; 20 mm in C, D."
+    t = texts(cap)
+    assert t["C"] == "Caudal vertebrae in anterior views."
+    assert t["D"] == "Caudal vertebrae in lateral views."
+
+
+def test_notes_with_the_label_last_in_one_bracket():
+    s = split_caption("Tumour sections stained for Ki67 (top, A; bottom, B).")
+    assert s.labels == ["A", "B"]
+    assert s.text_for("A").endswith("top")

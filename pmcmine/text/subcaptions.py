@@ -166,6 +166,8 @@ _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 _PAREN_EXTRA = re.compile(rf"\s*({_LIST})\s*[,;:]\s+(?=\S)")
 # "(white arrow, b)", "(anti-CD34, E-H)", "(Insets in A)", "(see A)": a trailing mention.
 _SEMI = re.compile(r";\s*")
+# "(top, A; bottom, B)": in a bracket of notes, each label may close its note instead.
+_NOTE_TAIL = re.compile(rf"\s*[A-Za-z][^,;()]{{0,40}},\s*({_LIST})\s*\Z")
 # "(A: ×40, B: ×200)": notes split at a comma before "label:".
 _NOTE_SPLIT = re.compile(rf",\s+(?={pl.ATOM}\s*:\s)")
 _PAREN_TAIL = re.compile(rf"(?:,|;|\bin|\bof|\bsee|\bsee also|\bcf\.?|\bpanels?)\s+({_LIST})\s*\Z", re.I)
@@ -532,7 +534,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if len(bounds) >= 2:
             # "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)": one note per label,
             # all of one bracket.
-            parts = [_PAREN_EXTRA.match(inner[a:b] + " ") or _LIST_FULL.match(inner[a:b]) for a, b in zip(bounds, ends)]
+            parts = [
+                _PAREN_EXTRA.match(inner[a:b] + " ") or _LIST_FULL.match(inner[a:b]) or _NOTE_TAIL.match(inner[a:b])
+                for a, b in zip(bounds, ends)
+            ]
             if all(parts):
                 n_before = len(toks)
                 add(s, e, ", ".join(x.group(1) for x in parts), "paren_extra")
@@ -540,6 +545,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
                     for x, a, b in zip(parts, bounds, ends):
                         if x.re is _PAREN_EXTRA and a + x.end() < b:
                             toks[-1].notes.append((x.group(1), i0 + a + x.end(), i0 + b))
+                        elif x.re is _NOTE_TAIL:
+                            toks[-1].notes.append((x.group(1), i0 + a, i0 + inner.rfind(",", a, a + x.start(1))))
                 continue
         xm = _PAREN_EXTRA.match(inner)
         if xm and not _LIST_FULL.match(inner[xm.end() :]):
@@ -619,7 +626,14 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     for t in toks:
         t.sent = r.sent(t.start)
         t.after_word = _char_before(text, t.start).isalnum()
+        if t.form in ("tail", "bare", "comma", "dot", "colon") and t.start > r.starts[t.sent] and _SCALE_HEAD.match(text, r.starts[t.sent]):
+            # "Scale bar equals 10 mm in A, B; 20 mm in C–L.": unbracketed labels in a sentence
+            # about the scale name panels, they do not divide them
+            t.form = "mention"
     return toks
+
+
+_SCALE_HEAD = re.compile(r"\s*[(\[]?\s*(?:scale\s*bars?|bars?\b|(?:original\s+)?magnifications?\b)", re.I)
 
 
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
@@ -997,9 +1011,16 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     # "antisense (b) and sense (c) probes": a word on both sides follows the label before
     # it in the same sentence, else the caption's prevailing habit.
     prev: _Tok | None = None
-    for t in toks:
+    for i, t in enumerate(toks):
         if t.role == "?":
-            t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
+            after = text[t.end : r.sent_end(t.sent)]
+            nxt_in = i + 1 < len(toks) and toks[i + 1].sent == t.sent
+            if len(after.split()) <= 2 and not nxt_in:
+                # "... anterior and lateral (H) views.": a label that leaves its sentence one
+                # closing word closes the item before it
+                t.role = "postfix"
+            else:
+                t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
         prev = t
     # A prefix label owns the rest of its sentence: a later bracketed label there splits it.
     # Except a header range ("(A-F) ... cells (A,B) or ... (C,D)"), whose items follow.
@@ -1017,11 +1038,13 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     # with the next label's item is that item's delimiter, not a reference.
     for i in range(len(toks) - 2, -1, -1):
         t, nxt = toks[i], toks[i + 1]
-        if t.role != "mention" or t.form == "mention" or nxt.role != "prefix" or nxt.sent != t.sent:
+        if t.role != "mention" or t.form == "mention" or nxt.role not in ("prefix", "postfix") or nxt.sent != t.sent:
             continue
         between = text[t.end : nxt.start]
-        if len(between.split()) > 40 or not _TRAIL_CONJ.search(between):
+        if nxt.role == "prefix" and (len(between.split()) > 40 or not _TRAIL_CONJ.search(between)):
             continue
+        if nxt.role == "postfix" and (len(between.split()) > 6 or not _ITEM_JOIN.search(between)):
+            continue  # "in (G) anterior and lateral (H) views": a prefix item, then a postfix one
         floor = r.sent_start(t.start)
         w1 = _prev_word(text, t.start, floor)
         k = text.rfind(w1, floor, t.start) if w1 else -1
@@ -1287,7 +1310,12 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     second = delims[1] if len(delims) > 1 else None
     if (
         first.role == "prefix"
-        and _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+        and (
+            _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+            # "Title. Prostate tissues are reported as follows: A) ..., B) ...": after a title,
+            # a colon lead-in belongs to its own list (the caption's own first words stay shared)
+            or (first.sent > 0 and _prev_word(text, first.start, r.sent_start(first.start)) == ":")
+        )
         and second is not None and second.sent == first.sent
     ):
         # "Title. Cells were treated with (A) RES or (B) CUR. Islets with (C) RES or (D) CUR.":
@@ -1301,14 +1329,29 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     spans: list[list] = []
     prev_end = preface[1]
     clause_floor = 0  # where the clause of the current postfix items began (see _clause_after)
+    mixed: list[tuple[list, _Tok]] = []  # prefix items followed by a postfix one in their sentence
     for i, t in enumerate(delims):
         nxt = delims[i + 1] if i + 1 < len(delims) else None
         if t.role == "prefix":
             a = t.end
             if nxt is None:
                 b = n
-            elif nxt.role == "postfix" and nxt.sent == t.sent:
+            elif nxt.role == "postfix" and nxt.sent == t.sent and set(nxt.labels) <= set(t.labels):
                 b = a  # a header range: the items after it carry the text
+            elif nxt.role == "postfix" and nxt.sent == t.sent:
+                # "in (G) anterior and lateral (H) views": the prefix item ends where the
+                # postfix item begins, at the last conjunction or comma before it
+                cut = None
+                for m in _ITEM_JOIN.finditer(text, a, nxt.start):
+                    if not _inside_paren(text, m.start(), a):
+                        cut = m
+                b = cut.start() if cut is not None else a
+                pieces = cut_at(a, b) or [(a, a)]
+                for a2, b2 in pieces:
+                    spans.append([t, t.labels, a2, b2, stems.get(t.sent), None])
+                    mixed.append((spans[-1], nxt))
+                prev_end = cut.end() if cut is not None else b
+                continue
             elif nxt.sent != t.sent and nxt.role == "postfix":
                 b = r.sent_start(nxt.start)
             elif nxt.sent != t.sent and _introduces(text, nxt.start, r.sent_start(nxt.start)):
@@ -1388,6 +1431,11 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
 
+    for sp, post in mixed:
+        # ... and the words that close the postfix item close it too ("lateral (H) views")
+        tail = next((x[5] for x in spans if x[0] is post and x[5] is not None), None)
+        if sp[5] is None and tail is not None:
+            sp[5] = tail
     _share_stems(text, delims, spans, stems)
 
     # Trailer: closing sentences about the whole figure, after the last label's own text.
@@ -1527,6 +1575,7 @@ def _reference_sentences(
         mention_sents[s_idx] = list(dict.fromkeys(labs))
 
 
+_ITEM_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s+", re.I)
 _CLAUSE_CONJ = re.compile(r",?\s+(?:and|or|but|whereas|while)\s+|,\s+(?=(?:which|that|where)\s)", re.I)
 
 
