@@ -479,6 +479,11 @@ def test_panelseg_captions_hold_their_level(real_dir):
         # labels as the subject of a sentence; a mentioned range that closes the gap
         ("Title. (A) Control. (B) Treated. C and D show the quantification. (E) Blot. (F) Model.", list("ABCDEF")),
         ("Title. (A) Control. (B) Treated. Panels C through E show the quantification. (F) Blot.", list("ABCDEF")),
+        # runs of labels with a dash or "=" inside a sentence
+        ("Staining of p53. A- normal mucosa, B- adenoma, C- carcinoma.", ["A", "B", "C"]),
+        ("Staining of p53. A = normal mucosa, B = adenoma.", ["A", "B"]),
+        ("Chest X- ray of a patient with type A \u2013 and type B \u2013 lesions.", []),
+        ("Serum CA125 by group. Group A = endometriosis; Group B = ovarian cancer.", []),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -638,7 +638,7 @@ _SCALE_HEAD = re.compile(r"\s*[(\[]?\s*(?:scale\s*bars?|bars?\b|(?:original\s+)?
 
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
 # "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
-_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:]?)[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
 _CHAIN_STOP = frozenset(
     "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
     "type types group groups chain chains".split()
@@ -656,11 +656,13 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     text = r.text
     cands: list[tuple[int, int, str, str, bool]] = []
     for m in _CHAIN_CAND.finditer(text):
-        letter, sep, first, word = m.group(1), m.group(2), m.group(3), m.group(3) + m.group(4)
+        letter, sep, first, word = m.group(1), m.group(2).strip().replace("\u2014", "\u2013"), m.group(3), m.group(3) + m.group(4)
         if len(word) == 1 and word.isalpha() and sep in (",", ""):
             continue  # "A, B and C": a list of labels, read by the other forms
         if word.lower() in _CHAIN_STOP:
             continue
+        if sep in ("=", "-", "\u2013") and _char_before(text, m.start()).isalnum():
+            continue  # "Group A = endometriosis", "type A \u2013 lesions": a name, defined
         if sep == "" and _char_before(text, m.start()).isalnum() and not first.isupper():
             continue  # "vitamin A levels"
         if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
@@ -678,9 +680,9 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
                 chain.append(j)
                 want = chr(ord(want) + 1)
         members = [cands[j] for j in chain]
-        if len(members) >= 3 or (len(members) == 2 and (sep in ".:" or all(c[4] for c in members))):
+        if len(members) >= 3 or (len(members) == 2 and (sep in ".:=-\u2013" or all(c[4] for c in members))):
             used.update(chain)
-            form = {".": "dot", ",": "comma", ":": "colon", "": "bare"}[sep]
+            form = {".": "dot", ",": "comma", ":": "colon", "=": "colon", "-": "dash", "\u2013": "dash", "": "bare"}[sep]
             out.extend((c[0], c[1], c[2], form) for c in members)
     return out
 
