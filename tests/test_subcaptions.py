@@ -484,6 +484,8 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Staining of p53. A = normal mucosa, B = adenoma.", ["A", "B"]),
         ("Chest X- ray of a patient with type A \u2013 and type B \u2013 lesions.", []),
         ("Serum CA125 by group. Group A = endometriosis; Group B = ovarian cancer.", []),
+        # Springer's bare label lists inside a sentence
+        ("Genitalia. A, B Aedeagus, lateral and dorsal views C, D Paramere, ventral views.", list("ABCD")),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -667,24 +667,35 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
             continue  # "vitamin A levels"
         if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
             continue
-        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit()))
+        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit(), letter, letter))
+    # "A, B Aedeagus, lateral and dorsal views C, D Paramere, ...": bare lists of consecutive
+    # letters heading a capitalised item
+    for m in _CHAIN_LIST.finditer(text):
+        letters = [m.group(1)] + re.findall(r"[A-Za-z]", m.group(2))
+        if len({x.isupper() for x in letters}) == 1 and all(ord(b) - ord(a) == 1 for a, b in zip(letters, letters[1:])):
+            cands.append((m.start(), m.end(), letters[0], "", True, letters[-1], m.group(1) + m.group(2)))
+    cands.sort(key=lambda c: c[0])
     out: list[tuple[int, int, str, str]] = []
     used: set[int] = set()
-    for i, (s0, e0, letter, sep, cap) in enumerate(cands):
+    for i, (s0, e0, letter, sep, cap, last, lst) in enumerate(cands):
         if i in used or letter not in "aA":
             continue
         chain = [i]
-        want = chr(ord(letter) + 1)
+        want = chr(ord(last) + 1)
         for j in range(i + 1, len(cands)):
-            if cands[j][2] == want and cands[j][3] == sep:
+            if cands[j][2] == want and cands[j][3] == sep and cands[j][0] >= cands[chain[-1]][1]:
                 chain.append(j)
-                want = chr(ord(want) + 1)
+                want = chr(ord(cands[j][5]) + 1)
         members = [cands[j] for j in chain]
-        if len(members) >= 3 or (len(members) == 2 and (sep in ".:=-\u2013" or all(c[4] for c in members))):
+        n_labels = sum(ord(c[5]) - ord(c[2]) + 1 for c in members)
+        if n_labels >= 3 and len(members) >= 2 or (len(members) == 2 and (sep in ".:=-\u2013" or all(c[4] for c in members))):
             used.update(chain)
             form = {".": "dot", ",": "comma", ":": "colon", "=": "colon", "-": "dash", "\u2013": "dash", "": "bare"}[sep]
-            out.extend((c[0], c[1], c[2], form) for c in members)
+            out.extend((c[0], c[1], c[6], form) for c in members)
     return out
+
+
+_CHAIN_LIST = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])((?:[ \t]*,[ \t]*[A-Za-z])+)[ \t]+(?=[A-Z][a-z])")
 
 
 # A bare label closing a clause after a comma, colon, dash or "in": "Frontal view, A;
