@@ -486,6 +486,10 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Serum CA125 by group. Group A = endometriosis; Group B = ovarian cancer.", []),
         # Springer's bare label lists inside a sentence
         ("Genitalia. A, B Aedeagus, lateral and dorsal views C, D Paramere, ventral views.", list("ABCD")),
+        # a list that names panels "shown in" it, and "(A and B respectively)"
+        ("Tumour volume and body weight are shown in A and B, respectively.", ["A", "B"]),
+        ("H&E staining of control and treated rats (A and B respectively).", ["A", "B"]),
+        ("Mutations in genes A and B. Data are mean \u00b1 SD.", []),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

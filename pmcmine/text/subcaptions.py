@@ -445,8 +445,11 @@ class _Reader:
 
     def at_sentence_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
+        seg = self.text[s:pos].strip()
+        if not seg or seg in ("(", "["):
+            return True
         # "Panel B: ...", "(Panel B) ...": the word names the label, it does not start a sentence
-        return _LEAD_IN.fullmatch(self.text, s, pos) is not None
+        return "anel" in seg and _LEAD_IN.fullmatch(self.text, s, pos) is not None
 
     def at_clause_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
@@ -512,7 +515,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     for m in _SQUARE.finditer(text):
         add(m.start(), m.end(), m.group(1), "paren")
     for m in _PAREN.finditer(text):
+        # "(A and B respectively)": the word says the list pairs with items before it
         inner = m.group(1)
+        if "espectively" in inner:
+            inner = _RESPECTIVELY.sub("", inner)
         s, e = m.start(), m.end()
         if e < len(text) and text[e] == ":":
             e += 1
@@ -585,8 +591,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if c and not _inside_paren(text, c.start(), r.sent_start(c.start())):
             add(c.start(), c.end(), c.group(1), "colon")
     # Before the weak forms: "Frontal view : A, internal view : B," ends clauses with labels.
-    for start, end, lst in _tail_chains(text):
-        add(start, end, lst, "tail")
+    for start, end, lst, form in _tail_chains(text):
+        add(start, end, lst, form)
     # Weak forms: only at a sentence start or after ";"/":" ("cells: A. H&E; B. p63 IHC;").
     clause_starts = []
     for m in _CLAUSE_MARK.finditer(text):
@@ -654,10 +660,12 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     with a capital ("A General habitus ... B Leaf damage") or the form is "." or ":".
     """
     text = r.text
-    cands: list[tuple[int, int, str, str, bool]] = []
+    cands: list[tuple[int, int, str, str, bool, str, str]] = []
+    list_starts: list[int] = []
     for m in _CHAIN_CAND.finditer(text):
         letter, sep, first, word = m.group(1), m.group(2).strip().replace("\u2014", "\u2013"), m.group(3), m.group(3) + m.group(4)
         if len(word) == 1 and word.isalpha() and sep in (",", ""):
+            list_starts.append(m.start())
             continue  # "A, B and C": a list of labels, read by the other forms
         if word.lower() in _CHAIN_STOP:
             continue
@@ -670,7 +678,10 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
         cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit(), letter, letter))
     # "A, B Aedeagus, lateral and dorsal views C, D Paramere, ...": bare lists of consecutive
     # letters heading a capitalised item
-    for m in _CHAIN_LIST.finditer(text):
+    for p in list_starts:
+        m = _CHAIN_LIST.match(text, p)
+        if m is None:
+            continue
         letters = [m.group(1)] + re.findall(r"[A-Za-z]", m.group(2))
         if len({x.isupper() for x in letters}) == 1 and all(ord(b) - ord(a) == 1 for a, b in zip(letters, letters[1:])):
             cands.append((m.start(), m.end(), letters[0], "", True, letters[-1], m.group(1) + m.group(2)))
@@ -707,7 +718,11 @@ _TAIL_CAND = re.compile(
 )
 
 
-def _tail_chains(text: str) -> list[tuple[int, int, str]]:
+_RESPECTIVELY = re.compile(r"\s*,?\s*respectively\s*(?=[.;,)]|\Z)", re.I)
+_SHOWN_IN = re.compile(r"\b(?:shown|presented|depicted|displayed|illustrated|seen|given|plotted|summari[sz]ed)\s+in\s*\Z", re.I)
+
+
+def _tail_chains(text: str) -> list[tuple[int, int, str, str]]:
     """Labels printed after their item without brackets, found as runs a, b, c, ...
 
     A lone letter after a comma is prose as often as not ("vitamins A, B"); two or more
@@ -729,10 +744,19 @@ def _tail_chains(text: str) -> list[tuple[int, int, str]]:
         if ords != list(range(ords[0], ords[0] + len(ords))):
             continue
         cands.append((m.start(1), m.end(1), m.group(1), alpha, ords[0], ords[-1]))
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, str, str]] = []
     i = 0
     while i < len(cands):
         if cands[i][4] != 0:
+            i += 1
+            continue
+        c = cands[i]
+        if c[5] > 0 and _SHOWN_IN.search(text, 0, c[0]) and (
+            _RESPECTIVELY.match(text, c[1]) or text[c[1] : c[1] + 1] == "."
+        ):
+            # "Tumour volume and body weight are shown in A and B(, respectively).": names the
+            # panels; a reference, unless nothing else in the caption divides it
+            out.append((c[0], c[1], c[2], "mention"))
             i += 1
             continue
         chain = [cands[i]]
@@ -740,7 +764,7 @@ def _tail_chains(text: str) -> list[tuple[int, int, str]]:
             if c[3] == chain[-1][3] and c[4] == chain[-1][5] + 1:
                 chain.append(c)
         if len(chain) >= 2:
-            out.extend((c[0], c[1], c[2]) for c in chain)
+            out.extend((c[0], c[1], c[2], "tail") for c in chain)
         i += 1
     return out
 
