@@ -490,6 +490,9 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Tumour volume and body weight are shown in A and B, respectively.", ["A", "B"]),
         ("H&E staining of control and treated rats (A and B respectively).", ["A", "B"]),
         ("Mutations in genes A and B. Data are mean \u00b1 SD.", []),
+        # the rest of a figure split over pages: two bracketed labels heading sentences
+        ("(E) Endoscopic view. (F) Histology.", ["E", "F"]),
+        ("Staining of fibroblasts (F) and glia (G).", []),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

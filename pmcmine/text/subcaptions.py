@@ -780,10 +780,12 @@ _WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_SUBJECT, "bare"), (_BARE, "bare
 _GRID_RE = re.compile(r"([A-Za-z])([1-9][0-9]?)\Z")
 
 
-def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+def _choose_alphabet(
+    toks: list[_Tok], ocr_labels: Sequence[str] | None, heading: set[int] = frozenset()
+) -> tuple[str, set[str], set[int]]:
     """Pick the caption's alphabet, the labels of its run and the tokens that count."""
     delim = [t for t in toks if t.form != "mention"]
-    alpha, labels, ok = _best_alphabet(delim, ocr_labels) if delim else (pl.NONE, set(), set())
+    alpha, labels, ok = _best_alphabet(delim, ocr_labels, heading) if delim else (pl.NONE, set(), set())
     if alpha == pl.NONE:  # only mentions ("hK11 (Panel a) and hK13 (Panel b) levels")
         alpha, labels, ok = _best_alphabet(toks, ocr_labels)
     return alpha, labels, ok
@@ -793,7 +795,9 @@ def _ocr_raw(ocr_labels: Sequence[str] | None) -> list[str]:
     return [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
 
 
-def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+def _best_alphabet(
+    pool: list[_Tok], ocr_labels: Sequence[str] | None, heading: set[int] = frozenset()
+) -> tuple[str, set[str], set[int]]:
     ocr_raw = _ocr_raw(ocr_labels)
     best: tuple[float, int] = (float("-inf"), 0)
     best_alpha, best_labels, best_ok = pl.NONE, set(), set()
@@ -858,7 +862,8 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
                 if len(labs) == 1 and ords[0] > 0:
                     seen_single_past_first = True
             prev_ord = max(ords)
-        run = _run(labels, alpha)
+        heads = {x for t in pool if id(t) in heading and id(t) in ok for x in labs_of[id(t)]}
+        run = _run(labels, alpha, heads)
         if not run:
             continue
         n_tok = sum(1 for t in pool if id(t) in ok and t.form != "mention" and set(labs_of[id(t)]) & run)
@@ -880,22 +885,26 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
     return best_alpha, best_labels, best_ok
 
 
-def _run(labels: set[str], alpha: str) -> set[str]:
-    """The labels forming a plausible run: starting within a–d, at most one label skipped."""
+def _run(labels: set[str], alpha: str, heads: set[str] = frozenset()) -> set[str]:
+    """The labels forming a plausible run: starting within a–d, at most one label skipped.
+
+    ``heads``: labels bracketed at the head of a sentence ("(E) Endoscopic view.").
+    """
     if not labels:
         return set()
     ords = sorted({pl.ordinal(x, alpha) for x in labels} - {None})
     if not ords:
         return set()
     # A run starting past "d" is the rest of a figure split over pages ("(E) ... (F) ...
-    # (G) ..."): it must then be gapless and at least three long.
+    # (G) ..."): it must then be gapless and at least three long, or two that each head a
+    # sentence in brackets ("(E) Endoscopic view. (F) Histology.").
     late = ords[0] > 3
     keep = {ords[0]}
     for a, b in zip(ords, ords[1:]):
         if b - a > (1 if late else 2):
             break
         keep.add(b)
-    if late and len(keep) < 3:
+    if late and len(keep) < 3 and not (len(keep) == 2 and {pl.ordinal(x, alpha) for x in heads} >= keep):
         return set()
     return {x for x in labels if pl.ordinal(x, alpha) in keep}
 
@@ -1236,7 +1245,8 @@ def split_caption(
     text = caption or ""
     r = _Reader(text)
     toks = _find_tokens(r, markup)
-    alpha, run, ok = _choose_alphabet(toks, ocr_labels) if toks else (pl.NONE, set(), set())
+    heading = {id(t) for t in toks if t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)}
+    alpha, run, ok = _choose_alphabet(toks, ocr_labels, heading) if toks else (pl.NONE, set(), set())
     if alpha != pl.NONE:
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
         # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
