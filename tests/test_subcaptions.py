@@ -493,6 +493,10 @@ def test_panelseg_captions_hold_their_level(real_dir):
         # the rest of a figure split over pages: two bracketed labels heading sentences
         ("(E) Endoscopic view. (F) Histology.", ["E", "F"]),
         ("Staining of fibroblasts (F) and glia (G).", []),
+        # a delimiter printed in the other case fills a gap or continues the run
+        ("Title. (A) Control. (b) Treated. (C) Knockout.", ["A", "B", "C"]),
+        ("Title. (A) Control. (B) Treated. (c) Knockout.", ["A", "B", "C"]),
+        ("Title. A) Control (a) fed (b) fasted. B) Treated (a) fed (b) fasted.", ["A", "B"]),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -836,6 +836,8 @@ def _best_alphabet(
         prev_ord: int | None = None
         seen_single_past_first = False
         restarts = 0
+        last_j = -1
+        swap = pl.LOWER if alpha == pl.UPPER else pl.UPPER
         for j, t in enumerate(pool):
             labs = labs_of[id(t)]
             if not labs:
@@ -859,9 +861,16 @@ def _best_alphabet(
                 # it had moved past its first label is nested in another alphabet's panels.
                 if len(labs) == 1 and ords[0] == 0 and seen_single_past_first:
                     restarts += 1
+                    # ... and it starts over right after a label of the other case ("B)")
+                    if alpha in (pl.UPPER, pl.LOWER) and any(
+                        u.form != "mention" and u.atoms and all(pl.fits(a, swap) and not pl.fits(a, alpha) for a in u.atoms)
+                        for u in pool[last_j + 1 : j]
+                    ):
+                        restarts += 1
                 if len(labs) == 1 and ords[0] > 0:
                     seen_single_past_first = True
             prev_ord = max(ords)
+            last_j = j
         heads = {x for t in pool if id(t) in heading and id(t) in ok for x in labs_of[id(t)]}
         run = _run(labels, alpha, heads)
         if not run:
@@ -883,6 +892,36 @@ def _best_alphabet(
         if key > best:
             best, best_alpha, best_labels, best_ok = key, alpha, run, ok
     return best_alpha, best_labels, best_ok
+
+
+def _other_case(r: _Reader, toks: list[_Tok], alpha: str, run: set[str], ok: set[int]) -> tuple[set[str], set[int]]:
+    """"(A) Control. (b) Treated. (C) Knockout.": a delimiter printed in the other case that
+    fills a gap in the run, or continues it heading a sentence, is that panel's label (a typo,
+    or OCR'd text). A whole lettering in the other case ("A) ... (a) (b)") is nested, and a
+    run of it from "a" is never merged."""
+    other = pl.LOWER if alpha == pl.UPPER else pl.UPPER
+    cands = [t for t in toks if t.form != "mention" and id(t) not in ok and t.atoms and all(pl.fits(a, other) for a in t.atoms)]
+    if not cands:
+        return run, ok
+    if any(pl.ordinal(a, other) == 0 for t in cands for a in t.atoms):
+        return run, ok
+    ords = {pl.ordinal(x, alpha) for x in run}
+    lo, hi = min(ords), max(ords)
+    run, ok = set(run), set(ok)
+    for t in cands:
+        o = [pl.ordinal(a, other) for a in t.atoms]
+        if any(x is None or x in ords for x in o):
+            continue
+        gap = all(lo < x < hi for x in o)
+        nxt = len(o) == 1 and o[0] == hi + 1 and t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)
+        if not (gap or nxt):
+            continue
+        t.atoms = [a.swapcase() for a in t.atoms]
+        run.update(t.atoms)
+        ok.add(id(t))
+        ords.update(o)
+        hi = max(ords)
+    return run, ok
 
 
 def _run(labels: set[str], alpha: str, heads: set[str] = frozenset()) -> set[str]:
@@ -1267,6 +1306,8 @@ def split_caption(
             run = _run(run | more | cand, alpha) | run
         else:
             run = _run(run | more, alpha) | run
+    if alpha in (pl.UPPER, pl.LOWER) and run:
+        run, ok = _other_case(r, toks, alpha, run, ok)
     kept: list[_Tok] = []
     for t in toks:
         if t.form != "mention" and id(t) not in ok:
