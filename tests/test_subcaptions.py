@@ -497,6 +497,12 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Title. (A) Control. (b) Treated. (C) Knockout.", ["A", "B", "C"]),
         ("Title. (A) Control. (B) Treated. (c) Knockout.", ["A", "B", "C"]),
         ("Title. A) Control (a) fed (b) fasted. B) Treated (a) fed (b) fasted.", ["A", "B"]),
+        # forms without their spaces, a dot inside the bracket, "in A and ... in B"
+        ("(A.) Control mice. (B.) Treated mice.", ["A", "B"]),
+        ("A.Control mice. B.Treated mice.", ["A", "B"]),
+        ("A:Control mice B:Treated mice", ["A", "B"]),
+        ("Control mice in A and treated mice in B.", ["A", "B"]),
+        ("Mutations in A and B are frequent. The ratio A:B was 2.", []),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -153,7 +153,7 @@ _LIST = rf"{_ATOM_P}(?:{_SEP}{_ATOM_P})*"
 # Weak forms take only commas, ranges and "and" inside a list: "a,b. Text", "A–C Text".
 _TIGHT_SEP = r"(?:\s*(?:,\s*and\b|,|\band\b|[-\u2013\u2014])\s*)"
 _LIST_TIGHT = rf"{_ATOM_P}(?:{_TIGHT_SEP}{_ATOM_P})*"
-_LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\Z")
+_LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\.?\s*\Z")  # "(A.)" too
 _ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
 _RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b|\bthrough\b)\s*\Z")
 
@@ -176,7 +176,7 @@ _ONE_OR_RANGE = rf"{pl.ATOM}(?:\s*[-\u2013\u2014]\s*{pl.ATOM})?"
 _CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
 # A title glued to the first label without even a period: "...tumor tissuesA) Evaluation".
 _CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
-_DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
+_DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9])|[A-Z][a-z])")
 _COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
 _DASH = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
 _BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A-Z][A-Za-z0-9\-]|[A-Z]\b|[0-9])")
@@ -184,7 +184,7 @@ _BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A
 _BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
 _COMMA = re.compile(rf"(?<![\w\-])({_LIST_TIGHT}),[ \t]+(?=\w)")
 _RPAREN = re.compile(r"\)")
-_COLON_CHAR = re.compile(r":(?=\s)")
+_COLON_CHAR = re.compile(r":(?=\s|[A-Z][a-z])")  # "A:Control" too
 _CLAUSE_MARK = re.compile(r"[;:][ \t]*")
 _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
 # "A and B) ...", "B, C, D and E) ...": a list closed by ")" heading a sentence or clause.
@@ -714,7 +714,7 @@ _CHAIN_LIST = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])((?:[ \t]*,[ \t]*[A-Za-
 _TAIL_CAND = re.compile(
     r"(?:[,:]|[ \t][-\u2013\u2014]|\bin)[ \t]*"
     r"((?:[A-Za-z])(?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013\u2014])[ \t]*[A-Za-z])*)"
-    r"[ \t]*(?=[;,.)]|\Z)"
+    r"[ \t]*(?=[;,.)]|\Z|(?:and|or)\b)"  # "... mice in A and treated mice in B."
 )
 
 
