@@ -503,6 +503,12 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("A:Control mice B:Treated mice", ["A", "B"]),
         ("Control mice in A and treated mice in B.", ["A", "B"]),
         ("Mutations in A and B are frequent. The ratio A:B was 2.", []),
+        # one label of a run printed in a form not read leaves the rest of the run alone
+        ("SLP-2 in tissues. a normal tissue, b benign tumour, borderline tumour, d cancer", ["a", "b", "d"]),
+        ("SLP-2 in tissues. normal tissue, b benign tumour, c borderline tumour, d cancer", ["b", "c", "d"]),
+        ("The mandible. Frontal view : , internal view : B, lateral view: C, superior view : D.", ["B", "C", "D"]),
+        ("Lung tumours. A: adenoma. C: adenocarcinoma. D: invasion. F, higher magnification.", list("ACDF")),
+        ("Cultures. A. E. coli on agar. B. B. subtilis on agar. C. E. coli in medium. D. B. subtilis.", list("ABCD")),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -689,16 +689,26 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     out: list[tuple[int, int, str, str]] = []
     used: set[int] = set()
     for i, (s0, e0, letter, sep, cap, last, lst) in enumerate(cands):
-        if i in used or letter not in "aA":
+        if i in used or letter not in "aAbB":
             continue
         chain = [i]
         want = chr(ord(last) + 1)
+        skipped = False
         for j in range(i + 1, len(cands)):
-            if cands[j][2] == want and cands[j][3] == sep and cands[j][0] >= cands[chain[-1]][1]:
+            if cands[j][3] != sep or cands[j][0] < cands[chain[-1]][1]:
+                continue
+            # one letter of the run may be missing ("a normal, b benign, d cancer")
+            if cands[j][2] == want or (
+                not skipped and len(chain) >= 2 and cands[j][2] == chr(ord(want) + 1)
+                and not any(c[2] == want and c[3] == sep for c in cands[j + 1 :])
+            ):
+                skipped = skipped or cands[j][2] != want
                 chain.append(j)
                 want = chr(ord(cands[j][5]) + 1)
         members = [cands[j] for j in chain]
         n_labels = sum(ord(c[5]) - ord(c[2]) + 1 for c in members)
+        if letter in "bB" and (len(members) < 3 or any(c[2] in "aA" and c[3] == sep for c in cands[:i])):
+            continue  # a run from "b" (its "a" printed otherwise) needs three items
         if n_labels >= 3 and len(members) >= 2 or (len(members) == 2 and (sep in ".:=-\u2013" or all(c[4] for c in members))):
             used.update(chain)
             form = {".": "dot", ",": "comma", ":": "colon", "=": "colon", "-": "dash", "\u2013": "dash", "": "bare"}[sep]
@@ -746,12 +756,13 @@ def _tail_chains(text: str) -> list[tuple[int, int, str, str]]:
         cands.append((m.start(1), m.end(1), m.group(1), alpha, ords[0], ords[-1]))
     out: list[tuple[int, int, str, str]] = []
     i = 0
+    taken: set[int] = set()
     while i < len(cands):
-        if cands[i][4] != 0:
+        if cands[i][4] not in (0, 1) or i in taken:
             i += 1
             continue
         c = cands[i]
-        if c[5] > 0 and _SHOWN_IN.search(text, 0, c[0]) and (
+        if c[4] == 0 and c[5] > 0 and _SHOWN_IN.search(text, 0, c[0]) and (
             _RESPECTIVELY.match(text, c[1]) or text[c[1] : c[1] + 1] == "."
         ):
             # "Tumour volume and body weight are shown in A and B(, respectively).": names the
@@ -759,12 +770,20 @@ def _tail_chains(text: str) -> list[tuple[int, int, str, str]]:
             out.append((c[0], c[1], c[2], "mention"))
             i += 1
             continue
-        chain = [cands[i]]
-        for c in cands[i + 1 :]:
-            if c[3] == chain[-1][3] and c[4] == chain[-1][5] + 1:
-                chain.append(c)
-        if len(chain) >= 2:
-            out.extend((c[0], c[1], c[2], "tail") for c in chain)
+        chain = [i]
+        skipped = False
+        for j in range(i + 1, len(cands)):
+            c, last = cands[j], cands[chain[-1]]
+            if c[3] != last[3]:
+                continue
+            # one label of the run may be printed in a form not read ("view : , view : C")
+            if c[4] == last[5] + 1 or (not skipped and len(chain) >= 2 and c[4] == last[5] + 2):
+                skipped = skipped or c[4] != last[5] + 1
+                chain.append(j)
+        # a run from "b" (its "a" printed otherwise) needs three items
+        if len(chain) >= (2 if cands[i][4] == 0 else 3):
+            out.extend((cands[j][0], cands[j][1], cands[j][2], "tail") for j in chain)
+            taken.update(chain)
         i += 1
     return out
 
@@ -851,7 +870,8 @@ def _best_alphabet(
                     nxt is not None and prev_ord is None
                     and pl.ordinal(nxt[0], alpha) == (pl.ordinal(labs[-1], alpha) or 0) + 1
                 )
-                if (prev_ord is None or o != prev_ord + 1) and not precedes:
+                # (or one past it: a label between them was printed in a form not read)
+                if (prev_ord is None or o not in (prev_ord + 1, prev_ord + 2)) and not precedes:
                     continue
             ok.add(id(t))
             labels.update(labs)
