@@ -509,6 +509,10 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("The mandible. Frontal view : , internal view : B, lateral view: C, superior view : D.", ["B", "C", "D"]),
         ("Lung tumours. A: adenoma. C: adenocarcinoma. D: invasion. F, higher magnification.", list("ACDF")),
         ("Cultures. A. E. coli on agar. B. B. subtilis on agar. C. E. coli in medium. D. B. subtilis.", list("ABCD")),
+        # bare labels after "in" continue the delimiters' run, never start one
+        ("Title. (A) Control. (B) Treated. Higher magnification is shown in C and D.", list("ABCD")),
+        ("Title. Control (A) and treated (B) mice. Quantification in C.", list("ABC")),
+        ("Title. (A) Control. (B) Treated in a mice. Vitamin levels in E.", ["A", "B"]),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -623,6 +623,11 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             add(m.start(1), m.end(1), m.group(1), "mention")
     for start, end, atom, form in _chains(r):
         add(start, end, atom, form)
+    if any(t.form not in _WEAK and t.form != "mention" for t in toks):
+        # "(A) ... (B) ... Higher magnification is shown in C and D.": bare labels after "in"
+        # name panels; as references they can only continue the run the delimiters make
+        for m in _IN_MENTION.finditer(text):
+            add(m.start(1), m.end(1), m.group(1), "mention")
     if "anel" in text:
         for m in _PANEL_WORD.finditer(text):
             add(m.start(), m.end(), m.group(1), "mention")
@@ -728,6 +733,10 @@ _TAIL_CAND = re.compile(
 )
 
 
+_IN_MENTION = re.compile(
+    r"\bin[ \t]+((?:[A-Z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[A-Z])*)|(?:[a-z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[a-z])*))"
+    r"(?![\w\-])[ \t]*(?=[;,.)]|\Z|(?:and|or|show|shows|indicate|indicates|are|were|represent|represents)\b)"
+)
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\s*(?=[.;,)]|\Z)", re.I)
 _SHOWN_IN = re.compile(r"\b(?:shown|presented|depicted|displayed|illustrated|seen|given|plotted|summari[sz]ed)\s+in\s*\Z", re.I)
 
