@@ -666,3 +666,11 @@ def test_notes_with_the_label_last_in_one_bracket():
     s = split_caption("Tumour sections stained for Ki67 (top, A; bottom, B).")
     assert s.labels == ["A", "B"]
     assert s.text_for("A").endswith("top")
+
+
+def test_trailer_after_a_reference_sentence_is_shared():
+    s = split_caption("Title. (A) Control. (B) Treated. Higher magnification is shown in (C) and (D). "
+                      "Scale bar, 50 \u00b5m.")
+    assert s.labels == ["A", "B", "C", "D"]
+    assert s.trailer_text == "Scale bar, 50 \u00b5m."
+    assert s.text_for("A") == "Title. Control. Scale bar, 50 \u00b5m."

@@ -1560,7 +1560,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     trailer = (n, n)
     if last.role == "prefix":
         own = [sp for sp in spans if sp[0] is last]
-        a, b = own[-1][2], own[-1][3]
+        a, b = own[0][2], own[0][3]  # from its first sentence (its pieces may skip a mention sentence)
         region_start = r.sent_end(r.sent(_trim(text, a, b)[0]))
     else:
         region_start = prev_end
