@@ -674,3 +674,9 @@ def test_trailer_after_a_reference_sentence_is_shared():
     assert s.labels == ["A", "B", "C", "D"]
     assert s.trailer_text == "Scale bar, 50 \u00b5m."
     assert s.text_for("A") == "Title. Control. Scale bar, 50 \u00b5m."
+
+
+def test_shared_stem_never_ends_inside_a_noun_phrase():
+    cap = ("Neuroimaging. CT shows a mass (a) and (b). Postgadolinium MRI confirms the CT findings with a "
+           "stable suprasellar mass (c) compared to baseline and a new large posterior fossa tumor (d).")
+    assert texts(cap)["d"] == "Postgadolinium MRI confirms the CT findings with a new large posterior fossa tumor"

@@ -1732,6 +1732,7 @@ _STEM_WORDS = frozenset(
 _STEM_CUT = re.compile(r"[,:;]\s+|\b(?:" + "|".join(sorted(_STEM_WORDS)) + r")\b\s*", re.I)
 _CLAUSE_ITEM = re.compile(r"\s*,?\s*(?:but|whereas|while|although|though|which|that)\b", re.I)
 _ITEM_MAX_WORDS = 8
+_ARTICLES = frozenset({"the", "a", "an", "its", "their", "this", "these"})
 
 
 def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) -> None:
@@ -1801,9 +1802,15 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
                 continue
             floor = a + words[max(0, len(words) - k - 2)].start()
             end = a + words[len(words) - k].start()
-            for m in _STEM_CUT.finditer(text, floor, end):
-                end = m.end()
-                break
+            cut = next(_STEM_CUT.finditer(text, floor, end), None)
+            if cut is None and text[a:end].split()[-1:] and text[a:end].split()[-1].lower() in _ARTICLES:
+                # "MRI confirms the | CT findings with a stable mass (g) ... and a new tumour (h)":
+                # a stem never ends inside a noun phrase; the next preposition ends it
+                cut = next(_STEM_CUT.finditer(text, end, b), None)
+                if cut is None:
+                    continue
+            if cut is not None:
+                end = cut.end()
         sa, sb = _trim(text, a, end)
         if sb <= sa:
             continue
