@@ -1803,11 +1803,11 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
             floor = a + words[max(0, len(words) - k - 2)].start()
             end = a + words[len(words) - k].start()
             cut = next(_STEM_CUT.finditer(text, floor, end), None)
-            if cut is None and text[a:end].split()[-1:] and text[a:end].split()[-1].lower() in _ARTICLES:
-                # "MRI confirms the | CT findings with a stable mass (g) ... and a new tumour (h)":
-                # a stem never ends inside a noun phrase; the next preposition ends it
+            if cut is None:
+                # "MRI confirms the CT | findings with a stable mass (g) ... and a new tumour (h)":
+                # a stem ends at a comma or preposition, not inside a noun phrase: the next one
                 cut = next(_STEM_CUT.finditer(text, end, b), None)
-                if cut is None:
+                if cut is None and text[a:end].split()[-1:] and text[a:end].split()[-1].lower() in _ARTICLES:
                     continue
             if cut is not None:
                 end = cut.end()
