@@ -9,17 +9,21 @@ How a caption is read, in order:
    period followed directly by a capital or "(" also ends a sentence.
 2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets (also
    "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)", each note kept for its label),
-   ``[A]``, ``(a)–(d)``, ``A)``,
-   ``A.``/``A:``/``A –``/``A-`` at a sentence start,
+   ``[A]``, ``(a)–(d)``, ``A)``, ``(A.)``, ``(panel b)`` heading a clause,
+   ``A.``/``A:``/``A –``/``A-`` at a sentence start (lists too: "A and B) ...", "B, C
+   and D – ..."; "Panel A:"), labels as a sentence's subject ("C and D show ..."),
    ``a Text`` (Springer's bare letters), ``A,`` in a ``;``-separated list, runs of one
    form inside a sentence ("of A. X; B. Y; and C. Z", "for A, X, B, Y", "a normal, b
-   benign, c ..."), bare labels closing clauses, found as runs from a ("Frontal view, A;
-   lateral view, B"), ``<bold>`` labels from the JATS markup, and mentions ("panel B",
-   "panelA", "(white arrow, b)", "as seen in (b)", "In C, ..." heading a sentence). A
+   benign, c ...", "A- X, B- Y", "views C, D Paramere"), bare labels closing clauses
+   ("Frontal view, A; lateral view, B"), both found as runs from a (or b, three long; one
+   label of a run may be missing, printed in a form not read), ``<bold>`` labels from the JATS markup, and mentions ("panel B",
+   "panelA", "(white arrow, b)", "as seen in (b)", "In C, ..." heading a sentence or a
+   clause after ";", "shown in C and D."). Primed labels ("A′") are their panel's. A
    caption with no labels that opens "Figure 1J–L" holds panels J–L.
 3. One alphabet per caption (upper/lower letters, roman, digits), scored by the distinct
    labels written and the tokens of a plausible run (starting at a/i/1, small gaps; or past
-   "d" when gapless and three long, the rest of a figure split over pages), with
+   "d" when gapless and three long, or two heading sentences in brackets, the rest of a
+   figure split over pages), with
    a prior for letters, steered by the labels OCR'd on the image. A lettering that starts
    over inside another's panels ("A) ... (a) (b). B) ... (a) (b)") is nested and loses;
    numbers after a noun ("lanes 1, 2 and 3:") count things; grid labels need a run from 1
@@ -27,7 +31,8 @@ How a caption is read, in order:
    dropped: that is what removes "vitamin A", "type B", "(A549 cells)". A weak first label
    right before the strong one that continues it counts ("A 45-year-old man ... (B) CT");
    a mention list reaching past the run adds nothing ("(*, E, K)"); where every other
-   label heads its sentence, "curcumin (C)" inside one is an abbreviation.
+   label heads its sentence, "curcumin (C)" inside one is an abbreviation; a delimiter in
+   the other letter case that fills a gap of the run ("(A) ... (b) ... (C)") is a typo.
 4. A role per token. Prefix labels head the text after them ("(A) Control."), postfix
    labels close the text before them ("Control (A) and treated (B) mice."), mentions
    only refer ("as in (A)", "compare with A"). A bracketed label after a word is postfix
