@@ -680,3 +680,25 @@ def test_shared_stem_never_ends_inside_a_noun_phrase():
     cap = ("Neuroimaging. CT shows a mass (a) and (b). Postgadolinium MRI confirms the CT findings with a "
            "stable suprasellar mass (c) compared to baseline and a new large posterior fossa tumor (d).")
     assert texts(cap)["d"] == "Postgadolinium MRI confirms the CT findings with a new large posterior fossa tumor"
+
+
+@pytest.mark.parametrize(
+    "caption, labels, preface",
+    [
+        ("Knockdown of FBI-1 in ovarian cancer cells A, In vitro migration of OVCA 420 cells. B, mRNA "
+         "expression of FBI-1. C, Proliferation.", ["A", "B", "C"], "Knockdown of FBI-1 in ovarian cancer cells"),
+        ("SLP-2 expression in ovarian tissues and the control group a normal tissues, b benign tumour, "
+         "c borderline tumour, d cancer", list("abcd"), "SLP-2 expression in ovarian tissues and the control group"),
+        ("Microphotographs of the lesion a Clear cell carcinoma (H&E). b The clear cells show keratin. "
+         "c Negative PSA.", list("abc"), "Microphotographs of the lesion"),
+        ("Curcumin induces apoptosis (A) HCT-15 cells were treated with curcumin. (B) Cells were pretreated "
+         "with NAC. (C) Staining.", list("ABC"), "Curcumin induces apoptosis"),
+        ("Choanal region of the skull (MZSP-PV 139) A, ventral view; B, posterior view.", ["A", "B"],
+         "Choanal region of the skull (MZSP-PV 139)"),
+    ],
+)
+def test_title_run_into_the_first_label(caption, labels, preface):
+    """The title and the first label without a full stop between them (a flattened <title>)."""
+    s = split_caption(caption)
+    assert s.labels == labels
+    assert s.preface_text == preface

@@ -628,6 +628,7 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             add(m.start(1), m.end(1), m.group(1), "mention")
     for start, end, atom, form in _chains(r):
         add(start, end, atom, form)
+    _first_of_run(r, toks, add)
     if any(t.form not in _WEAK and t.form != "mention" for t in toks):
         # "(A) ... (B) ... Higher magnification is shown in C and D.": bare labels after "in"
         # name panels; as references they can only continue the run the delimiters make
@@ -652,6 +653,34 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
 _SCALE_HEAD = re.compile(r"\s*[(\[]?\s*(?:scale\s*bars?|bars?\b|(?:original\s+)?magnifications?\b)", re.I)
 
 
+def _first_of_run(r: _Reader, toks: list[_Tok], add) -> None:
+    """"Stable knockdown of FBI-1 in cancer cells A, In vitro migration ... B, mRNA ...": a
+    title run into the first label without a full stop hides that label's sentence start.
+    When "b" heads a sentence or clause in an unbracketed form and no "a" was read, the
+    last "a" before it printed the same way, heading a capitalised word, is the first label.
+    """
+    text = r.text
+    for t in sorted(toks, key=lambda u: u.start):
+        if t.form not in ("comma", "dot", "colon", "bare", "close") or len(t.atoms) != 1 or len(t.atoms[0]) != 1:
+            continue
+        if not t.atoms[0].isalpha() or t.atoms[0] in "aA":
+            continue
+        if not (r.at_sentence_start(t.start) or _prev_word(text, t.start, r.sent_start(t.start)) in (";", ":")):
+            continue
+        first = "A" if t.atoms[0].isupper() else "a"
+        if any(first in u.atoms for u in toks):
+            return
+        punct = text[t.start + 1 : t.end].strip()[:1]
+        # a punctuated label may head any word; a bare one only a capitalised one
+        head = "[A-Z(]" if not punct else "[A-Za-z(]"
+        rx = re.compile(rf"(?<=[\w)\]][ \t]){first}{re.escape(punct)}(?=[ \t]+{head})")
+        found = list(rx.finditer(text, 0, t.start))
+        if found:
+            m = found[-1]
+            add(m.start(), m.end(), first, t.form)
+        return  # only the first unbracketed label of the caption can show where "a" went
+
+
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
 # "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
 _CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
@@ -672,6 +701,7 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     text = r.text
     cands: list[tuple[int, int, str, str, bool, str, str]] = []
     list_starts: list[int] = []
+    run_on: list[tuple[int, int, str]] = []  # "... and the control group a normal tissue, b ..."
     for m in _CHAIN_CAND.finditer(text):
         letter, sep, first, word = m.group(1), m.group(2).strip().replace("\u2014", "\u2013"), m.group(3), m.group(3) + m.group(4)
         if len(word) == 1 and word.isalpha() and sep in (",", ""):
@@ -682,6 +712,8 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
         if sep in ("=", "-", "\u2013") and _char_before(text, m.start()).isalnum():
             continue  # "Group A = endometriosis", "type A \u2013 lesions": a name, defined
         if sep == "" and _char_before(text, m.start()).isalnum() and not first.isupper():
+            if letter in "aA":
+                run_on.append((m.start(), m.end(), letter))
             continue  # "vitamin A levels"
         if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
             continue
@@ -723,6 +755,11 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
             used.update(chain)
             form = {".": "dot", ",": "comma", ":": "colon", "=": "colon", "-": "dash", "\u2013": "dash", "": "bare"}[sep]
             out.extend((c[0], c[1], c[6], form) for c in members)
+            if letter in "bB" and sep == "":
+                # the run's "a" after a title without its full stop reads like an article
+                a = [x for x in run_on if x[1] <= s0 and x[2] == chr(ord(letter) - 1)]
+                if a:
+                    out.append((a[-1][0], a[-1][1], a[-1][2], form))
     return out
 
 
@@ -990,11 +1027,15 @@ def _drop_abbreviations(r: _Reader, toks: list[_Tok]) -> list[_Tok]:
     sentence, defines an abbreviation ("treated with curcumin (C) and curcumin-PLGA (CP)").
     """
     delims = [t for t in toks if t.form != "mention"]
-    heads = [t for t in delims if r.at_sentence_start(t.start)]
+    # (the first label heads its text even when the title runs into it: "with PLGA (A) In vitro")
+    heads = [
+        t for i, t in enumerate(delims)
+        if r.at_sentence_start(t.start) or (i == 0 and r.text[t.end : t.end + 2].strip()[:1].isupper())
+    ]
     if len(heads) < 2:
         return toks
     headed = {x for t in heads for x in t.labels}
-    inner = [t for t in delims if not r.at_sentence_start(t.start)]
+    inner = [t for t in delims if t not in heads]
     # The other labels inside sentences only refer to headed panels ("Scale bars, 50 µm (A, B)").
     abbrev = [t for t in inner if not set(t.labels) <= headed]
     if len(abbrev) != 1:
@@ -1005,6 +1046,8 @@ def _drop_abbreviations(r: _Reader, toks: list[_Tok]) -> list[_Tok]:
     word = _prev_word(r.text, t.start, r.sent_start(t.start))
     if len(word) < 3 or not word.isalpha() or word[0].upper() != t.atoms[0]:
         return toks
+    if r.text[t.end : t.end + 2].strip()[:1].isupper():
+        return toks  # "... oxidative-stress apoptosis (A) HCT-15 cells were ...": a title's end
     return [u for u in toks if u is not t]
 
 
