@@ -702,3 +702,11 @@ def test_title_run_into_the_first_label(caption, labels, preface):
     s = split_caption(caption)
     assert s.labels == labels
     assert s.preface_text == preface
+
+
+def test_line_breaks_and_no_break_spaces_read_as_spaces():
+    cap = "Title.\nA. Control\u00a0mice.\nB. Treated mice."
+    s = split_caption(cap)
+    assert s.labels == ["A", "B"]
+    assert s.caption == cap
+    assert s.text_for("B") == "Title. Treated mice."

@@ -1358,7 +1358,9 @@ def split_caption(
     strongest delimiters. ``ocr_labels``: labels read on the image, used only to pick the
     alphabet ("i" the letter vs "i" the numeral, "A" vs "a"). Never raises on text.
     """
-    text = caption or ""
+    original = caption or ""
+    # Line breaks and no-break spaces read as spaces (one character for one: offsets hold).
+    text = original.translate(_SPACES)
     r = _Reader(text)
     toks = _find_tokens(r, markup)
     heading = {id(t) for t in toks if t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)}
@@ -1407,6 +1409,21 @@ def split_caption(
         _assign_roles(r, kept)
         split = _build(r, kept, alpha)
     split.chosen_alphabet = alpha
+    if text != original:
+        split = _restore(split, original)
+    return split
+
+
+_SPACES = {ord(c): " " for c in "\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+
+
+def _restore(split: CaptionSplit, original: str) -> CaptionSplit:
+    """The split of a caption read with its odd spaces as spaces, on the caption as given."""
+    split.caption = original
+    pre, tra = split.preface_text, split.trailer_text
+    for s in split.subcaptions:
+        s.text = original[s.start : s.end]
+        s.self_contained = _join([pre, s.local_text(original), tra])
     return split
 
 
