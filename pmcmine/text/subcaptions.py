@@ -683,7 +683,8 @@ def _first_of_run(r: _Reader, toks: list[_Tok], add) -> None:
 
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
 # "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
-_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+# (the letter first, then what may stand before it: most letters end there, fast)
+_CHAIN_CAND = re.compile(r"([A-Za-z])(?![A-Za-z0-9])(?<![\w\-.'\u2019/][A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
 _CHAIN_STOP = frozenset(
     "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
     "type types group groups chain chains".split()
@@ -769,14 +770,14 @@ _CHAIN_LIST = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])((?:[ \t]*,[ \t]*[A-Za-
 # A bare label closing a clause after a comma, colon, dash or "in": "Frontal view, A;
 # lateral view, B", "internal view : B,", "T1 — A; T2 — B", "control: A–C; treated: D–F".
 _TAIL_CAND = re.compile(
-    r"(?:[,:]|[ \t][-\u2013\u2014]|\bin)[ \t]*"
+    r"(?:[,:]|[ \t][-\u2013\u2014]|in(?<!\win))[ \t]*"  # (each branch opens on a character: fast)
     r"((?:[A-Za-z])(?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013\u2014])[ \t]*[A-Za-z])*)"
     r"[ \t]*(?=[;,.)]|\Z|(?:and|or)\b)"  # "... mice in A and treated mice in B."
 )
 
 
 _IN_MENTION = re.compile(
-    r"\bin[ \t]+((?:[A-Z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[A-Z])*)|(?:[a-z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[a-z])*))"
+    r"in(?<!\win)[ \t]+((?:[A-Z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[A-Z])*)|(?:[a-z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[a-z])*))"
     r"(?![\w\-])[ \t]*(?=[;,.)]|\Z|(?:and|or|show|shows|indicate|indicates|are|were|represent|represents)\b)"
 )
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\s*(?=[.;,)]|\Z)", re.I)
@@ -1360,7 +1361,7 @@ def split_caption(
     """
     original = caption or ""
     # Line breaks and no-break spaces read as spaces (one character for one: offsets hold).
-    text = original.translate(_SPACES)
+    text = original.translate(_SPACES) if _ODD_SPACE.search(original) else original
     r = _Reader(text)
     toks = _find_tokens(r, markup)
     heading = {id(t) for t in toks if t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)}
@@ -1414,7 +1415,9 @@ def split_caption(
     return split
 
 
-_SPACES = {ord(c): " " for c in "\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+_ODD = "\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = {ord(c): " " for c in _ODD}
+_ODD_SPACE = re.compile(f"[{_ODD}]")
 
 
 def _restore(split: CaptionSplit, original: str) -> CaptionSplit:
