@@ -710,3 +710,17 @@ def test_line_breaks_and_no_break_spaces_read_as_spaces():
     assert s.labels == ["A", "B"]
     assert s.caption == cap
     assert s.text_for("B") == "Title. Treated mice."
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Leafmines on Persea americana.A General habitus, note the mine (arrow) B Leaf damage by larvae.", ["A", "B"]),
+        ("Knockdown of FBI-1.A, In vitro migration of cells.B, mRNA expression of FBI-1.C, Proliferation.", list("ABC")),
+        ("AREG secretion.A, The effects of AG1478. *P < 0.05.B, Basal AREG.C, Migration.", list("ABC")),
+        ("Staining.A. Immunohistochemistry of TMA sections. Frequencies are found on B. B. High levels of TGF-beta1.",
+         ["A", "B"]),
+    ],
+)
+def test_sentences_glued_to_their_labels(caption, labels):
+    assert split_caption(caption).labels == labels

@@ -406,9 +406,11 @@ def _glue_ok(text: str, pos: int) -> bool:
     if j > 0 and text[j - 1] in ")]":
         return True
     k = j
-    while k > 0 and text[k - 1].isalnum():
+    while k > 0 and (text[k - 1].isalnum() or (text[k - 1] == "-" and k > 1 and text[k - 2].isalnum())):
         k -= 1
     word = text[k:j]
+    if word.isdigit() and k > 0 and text[k - 1] == ".":
+        return True  # "*P < 0.05.B, Basal ...": a number ends the sentence
     return len(word) >= 2 and word.lower() not in _ABBREV and (k == 0 or text[k - 1] != ".")
 
 
@@ -684,7 +686,7 @@ def _first_of_run(r: _Reader, toks: list[_Tok], add) -> None:
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
 # "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
 # (the letter first, then what may stand before it: most letters end there, fast)
-_CHAIN_CAND = re.compile(r"([A-Za-z])(?![A-Za-z0-9])(?<![\w\-.'\u2019/][A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+_CHAIN_CAND = re.compile(r"([A-Za-z])(?![A-Za-z0-9])(?<![\w\-'\u2019/][A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
 _CHAIN_STOP = frozenset(
     "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
     "type types group groups chain chains".split()
@@ -703,11 +705,15 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     cands: list[tuple[int, int, str, str, bool, str, str]] = []
     list_starts: list[int] = []
     run_on: list[tuple[int, int, str]] = []  # "... and the control group a normal tissue, b ..."
+    starts = set(r.starts)
     for m in _CHAIN_CAND.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] == "." and m.start() not in starts:
+            continue  # "U.S.A", "e.g. a": a dotted word, not a sentence glued to a label
         letter, sep, first, word = m.group(1), m.group(2).strip().replace("\u2014", "\u2013"), m.group(3), m.group(3) + m.group(4)
-        if len(word) == 1 and word.isalpha() and sep in (",", ""):
-            list_starts.append(m.start())
-            continue  # "A, B and C": a list of labels, read by the other forms
+        if len(word) == 1 and word.isalpha():
+            if sep in (",", ""):
+                list_starts.append(m.start())
+            continue  # "A, B and C": a list of labels, read by the other forms; "on B. B. High"
         if word.lower() in _CHAIN_STOP:
             continue
         if sep in ("=", "-", "\u2013") and _char_before(text, m.start()).isalnum():
