@@ -343,7 +343,8 @@ def _sentence_starts(text: str) -> list[int]:
             if _LABEL_WORD.match(word) and (j == starts[-1] or _char_before(text, j) in (";", ":")):
                 continue  # "A." / "B–F." heading a sentence or clause is a label, not a sentence
             # "... with PLGA.(A) In vitro": a bracket glued after a word ends the sentence too
-            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit() or text[k] == "(")):
+            label_next = k + 2 < n and text[k].isalpha() and text[k + 1] in ",.:)" and text[k + 2] == " "
+            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit() or text[k] == "(" or label_next)):
                 continue
         while k < n and text[k].isspace():
             k += 1
