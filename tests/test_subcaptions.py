@@ -724,3 +724,10 @@ def test_line_breaks_and_no_break_spaces_read_as_spaces():
 )
 def test_sentences_glued_to_their_labels(caption, labels):
     assert split_caption(caption).labels == labels
+
+
+def test_whole_phrases_in_a_list_share_no_head_noun():
+    t = texts("Findings. A. The tumour was in the ileum, B. after resection, C. the specimen, D. the cut surface.")
+    assert t["B"] == "after resection"
+    assert t["C"] == "the specimen"
+    assert texts("Vertebrae in (A) posterior and (B) lateral views.")["A"] == "Vertebrae in posterior views."
