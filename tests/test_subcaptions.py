@@ -731,3 +731,11 @@ def test_whole_phrases_in_a_list_share_no_head_noun():
     assert t["B"] == "after resection"
     assert t["C"] == "the specimen"
     assert texts("Vertebrae in (A) posterior and (B) lateral views.")["A"] == "Vertebrae in posterior views."
+
+
+def test_postfix_label_before_a_participle_and_parallel_prepositions():
+    t = texts("Fundus photograph of the right eye (A) showing optic disc edema, and fluorescein angiogram (B) "
+              "showing leakage at the disc margin.")
+    assert t["A"] == "Fundus photograph of the right eye showing optic disc edema"
+    t = texts("CT images before (A, B) and after (C, D) treatment. Arrows indicate the tumor.")
+    assert t["C"] == "CT images after treatment."

@@ -1189,6 +1189,10 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
                 # "... anterior and lateral (H) views.": a label that leaves its sentence one
                 # closing word closes the item before it
                 t.role = "postfix"
+            elif after.split()[:1] and after.split()[0].lower() in _POSTMODIFIERS:
+                # "Fundus photograph of the right eye (A) showing optic disc edema": what
+                # follows describes the item before the label; a prefix label heads a noun
+                t.role = "postfix"
             else:
                 t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
         prev = t
@@ -1231,6 +1235,11 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             continue
         t.role = "prefix"
 
+
+_POSTMODIFIERS = frozenset(
+    "showing shows show demonstrating demonstrates revealing reveals indicating depicting illustrating "
+    "displaying confirming which that where".split()
+)
 
 # A preposition that can lead into an item ("treated with (A) X or (B) Y") and words that
 # make the phrase a reference ("as in (A)", "similar to (B)").
@@ -1865,6 +1874,10 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
             # ends before the first item's own one.
             for m in re.finditer(r"\b(?:with|without|" + "|".join(sorted(heads)) + r")\b", text[a:b], re.I):
                 end = a + m.start()
+            if end is None:
+                # "CT images before (A, B) and after (C, D) treatment": the first's own preposition
+                for m in re.finditer(r"\b(?:before|" + "|".join(sorted(_STEM_WORDS)) + r")\b", text[a:b], re.I):
+                    end = a + m.start()
             if end is None:
                 continue
         else:
