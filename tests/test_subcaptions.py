@@ -513,6 +513,9 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Title. (A) Control. (B) Treated. Higher magnification is shown in C and D.", list("ABCD")),
         ("Title. Control (A) and treated (B) mice. Quantification in C.", list("ABC")),
         ("Title. (A) Control. (B) Treated in a mice. Vitamin levels in E.", ["A", "B"]),
+        # full-width brackets, a square bracket glued to its capitalised text
+        ("Title. \uff08A\uff09Control mice. \uff08B\uff09Treated mice.", ["A", "B"]),
+        ("Title. [A]Control mice. [B]Treated mice.", ["A", "B"]),
         # a primed label is a view of its panel
         ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],

@@ -164,7 +164,7 @@ _RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b|\bthrough\b)\s*\Z")
 
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _PAREN_RANGE = re.compile(rf"\(\s*({pl.ATOM})\s*\)\s*(?:[-\u2013\u2014]|\bto\b)\s*\(\s*({pl.ATOM})\s*\)")
-_SQUARE = re.compile(r"\[\s*([A-Za-z](?:\s*(?:,\s*and|,|and|[-\u2013\u2014])\s*[A-Za-z])*)\s*\](?![\w\[])")
+_SQUARE = re.compile(r"\[\s*([A-Za-z](?:\s*(?:,\s*and|,|and|[-\u2013\u2014])\s*[A-Za-z])*)\s*\](?![a-z0-9_\[])")
 # "(Panel a)", "(panels B and C)": a reference, never a delimiter.
 _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 # "(C, in red, 200*)": label first, then its own note.
@@ -1376,7 +1376,8 @@ def split_caption(
     alphabet ("i" the letter vs "i" the numeral, "A" vs "a"). Never raises on text.
     """
     original = caption or ""
-    # Line breaks and no-break spaces read as spaces (one character for one: offsets hold).
+    # Line breaks and no-break spaces read as spaces, full-width brackets as brackets (one
+    # character for one: offsets hold).
     text = original.translate(_SPACES) if _ODD_SPACE.search(original) else original
     r = _Reader(text)
     toks = _find_tokens(r, markup)
@@ -1433,7 +1434,8 @@ def split_caption(
 
 _ODD = "\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _SPACES = {ord(c): " " for c in _ODD}
-_ODD_SPACE = re.compile(f"[{_ODD}]")
+_SPACES.update({0xFF08: "(", 0xFF09: ")", 0xFF3B: "[", 0xFF3D: "]", 0xFF1A: ":", 0xFF0C: ","})  # full-width
+_ODD_SPACE = re.compile(f"[{_ODD}\uff08\uff09\uff3b\uff3d\uff1a\uff0c]")
 
 
 def _restore(split: CaptionSplit, original: str) -> CaptionSplit:
