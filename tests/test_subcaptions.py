@@ -742,3 +742,10 @@ def test_postfix_label_before_a_participle_and_parallel_prepositions():
     assert t["A"] == "Fundus photograph of the right eye showing optic disc edema"
     t = texts("CT images before (A, B) and after (C, D) treatment. Arrows indicate the tumor.")
     assert t["C"] == "CT images after treatment."
+
+
+def test_item_list_ending_in_a_bracket_only_does_not_raise():
+    # found by deleting one label from a real caption: the last item holds no word of its own
+    cap = ("Drugs X and Y raise insulin release. Cells were treated with (A) X or (B) Y for 2 h. Islets were "
+           "treated with (C) X or  Y for 2 h. Samples were analysed (*P<0.05, **P<0.01, and ***P<0.001)")
+    assert split_caption(cap).labels == ["A", "B", "C"]

@@ -2007,7 +2007,7 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
         hw = [w for w in words if any(ch.isalnum() for ch in w.group())]
         hk = max(sum(1 for w in c if any(ch.isalnum() for ch in w)) for c in cores)
         # (not when the items are whole phrases: "B. after resection, C. the specimen, D. the cut surface")
-        whole = hw[0].group().lower() in _ARTICLES or any(c and c[0].lower() in _STEM_WORDS for c in cores)
+        whole = bool(hw) and hw[0].group().lower() in _ARTICLES or any(c and c[0].lower() in _STEM_WORDS for c in cores)
         if ta is None and not whole and hk <= 2 and 2 <= len(hw) <= hk + 2 and _HEAD_NOUN.match(hw[-1].group()):
             # "in (A) posterior and (B) lateral views.", "(a) control and (b) treated mice":
             # coordinated modifiers share the head noun that closes the last item.
