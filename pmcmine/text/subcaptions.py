@@ -16,10 +16,13 @@ How a caption is read, in order:
    form inside a sentence ("of A. X; B. Y; and C. Z", "for A, X, B, Y", "a normal, b
    benign, c ...", "A- X, B- Y", "views C, D Paramere"), bare labels closing clauses
    ("Frontal view, A; lateral view, B"), both found as runs from a (or b, three long; one
-   label of a run may be missing, printed in a form not read), ``<bold>`` labels from the JATS markup, and mentions ("panel B",
-   "panelA", "(white arrow, b)", "as seen in (b)", "In C, ..." heading a sentence or a
-   clause after ";", "shown in C and D."). Primed labels ("A′") are their panel's. A
-   caption with no labels that opens "Figure 1J–L" holds panels J–L.
+   label of a run may be missing, printed in a form not read; a title run into the first
+   label without its full stop, "... cells A, In vitro ...", is found from the second),
+   ``<bold>`` labels from the JATS markup, and mentions ("panel B", "panelA", "(white
+   arrow, b)", "as seen in (b)", "In C, ..." heading a sentence or a clause after ";",
+   "shown in C and D."). Primed labels ("A′") are their panel's. A caption with no
+   labels that opens "Figure 1J–L" holds panels J–L. Line breaks, no-break spaces and
+   full-width brackets are read as their plain forms.
 3. One alphabet per caption (upper/lower letters, roman, digits), scored by the distinct
    labels written and the tokens of a plausible run (starting at a/i/1, small gaps; or past
    "d" when gapless and three long, or two heading sentences in brackets, the rest of a
