@@ -25,8 +25,9 @@ Reported per set:
   For ``panelseg`` both texts are first passed through :func:`strip_markers`, which deletes
   every label marker the splitter would never emit: a bracketed list of label atoms
   anywhere ("(A)", "(a-c)", "(C and D)", "(A, B, C, D)", "[b]"), and at a sentence start a
-  closing-bracket, dotted, colon or comma label ("A)", "b.", "C:", "A–C,"); then the space left before
-  punctuation is removed. Nothing else differs between the two conventions, so the same
+  closing-bracket, dotted, colon or comma label ("A)", "b.", "C:", "A–C,") or a bare one
+  before a capitalised word (Springer's "A General habitus"; an article "A" there is
+  dropped from both sides alike); then the space left before punctuation is removed. Nothing else differs between the two conventions, so the same
   preface/trailer rule is scored on both;
 - captions/s on one core.
 
@@ -119,6 +120,8 @@ _ATOM = r"(?:[ivx]{1,5}|[IVX]{1,5}|[A-Za-z][1-9]?|[1-9][0-9]?)"
 _ATOM_SEP = r"(?:\s*(?:,\s*and|,|;|and|or|to|&|[-\u2013\u2014/])\s*)"
 _BRACKETED = re.compile(rf"[(\[]\s*(?:panels?\s+)?{_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[)\]]")
 _LEADING = re.compile(rf"(^|[.;:]\s+){_ATOM}(?:{_ATOM_SEP}{_ATOM})*\s*[).:,](?=\s)")
+# Springer's bare label at a sentence start: "A General habitus", "b The quantitative data".
+_LEADING_BARE = re.compile(rf"(^|[.;:]\s+){_ATOM}(?:{_ATOM_SEP}{_ATOM})*[ \t]+(?=[A-Z][a-z])")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:])")
 
 
@@ -126,6 +129,7 @@ def strip_markers(s: str) -> str:
     """The text without its label markers (the ``panelseg`` comparison, module docstring)."""
     s = _BRACKETED.sub(" ", s)
     s = _LEADING.sub(r"\1", s)
+    s = _LEADING_BARE.sub(r"\1", s)
     return _SPACE_PUNCT.sub(r"\1", norm_text(s))
 
 

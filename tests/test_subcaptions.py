@@ -464,6 +464,60 @@ def test_panelseg_captions_hold_their_level(real_dir):
         ("Uptake of curcumin. (A) Release study. (B) Cellular uptake. Cells were treated with curcumin (C) "
          "and curcumin-PLGA (CP) for 6 h.", ["A", "B"]),
         ("Vitamins D, E and K.", []),
+        # label lists closed by ")" or a dash at a sentence start
+        ("Title. A and B) Control mice. C, D) Treated mice.", list("ABCD")),
+        ("Title. A) Structure. B, C, D and E) Blots of treated cells.", list("ABCDE")),
+        ("Title. A and B \u2013 Control mice. C \u2013 Treated mice.", list("ABC")),
+        # "Panel A:" and "(panel b)" heading their text
+        ("Uptake. Panel A: release study. Panel B: uptake of curcumin (C) and curcumin-PLGA (CP).", ["A", "B"]),
+        ("Sections. (a) Normal gland, (panel b) adenoma, (panel c) carcinoma.", ["a", "b", "c"]),
+        # glued sentence ends
+        ("Release study of PLGA.(A) In vitro release. The plot.(B) Uptake of curcumin (C) in cells.", ["A", "B"]),
+        ("Tumour growth in vivo.a Mice were injected. b Nodules in the lung. c Survival.", ["a", "b", "c"]),
+        # a clause of its own has its own "In A and B," header
+        ("In A and B, cells were treated with vehicle; in C and D, cells were treated with drug.", list("ABCD")),
+        # labels as the subject of a sentence; a mentioned range that closes the gap
+        ("Title. (A) Control. (B) Treated. C and D show the quantification. (E) Blot. (F) Model.", list("ABCDEF")),
+        ("Title. (A) Control. (B) Treated. Panels C through E show the quantification. (F) Blot.", list("ABCDEF")),
+        # runs of labels with a dash or "=" inside a sentence
+        ("Staining of p53. A- normal mucosa, B- adenoma, C- carcinoma.", ["A", "B", "C"]),
+        ("Staining of p53. A = normal mucosa, B = adenoma.", ["A", "B"]),
+        ("Chest X- ray of a patient with type A \u2013 and type B \u2013 lesions.", []),
+        ("Serum CA125 by group. Group A = endometriosis; Group B = ovarian cancer.", []),
+        # Springer's bare label lists inside a sentence
+        ("Genitalia. A, B Aedeagus, lateral and dorsal views C, D Paramere, ventral views.", list("ABCD")),
+        # a list that names panels "shown in" it, and "(A and B respectively)"
+        ("Tumour volume and body weight are shown in A and B, respectively.", ["A", "B"]),
+        ("H&E staining of control and treated rats (A and B respectively).", ["A", "B"]),
+        ("Mutations in genes A and B. Data are mean \u00b1 SD.", []),
+        # the rest of a figure split over pages: two bracketed labels heading sentences
+        ("(E) Endoscopic view. (F) Histology.", ["E", "F"]),
+        ("Staining of fibroblasts (F) and glia (G).", []),
+        # a delimiter printed in the other case fills a gap or continues the run
+        ("Title. (A) Control. (b) Treated. (C) Knockout.", ["A", "B", "C"]),
+        ("Title. (A) Control. (B) Treated. (c) Knockout.", ["A", "B", "C"]),
+        ("Title. A) Control (a) fed (b) fasted. B) Treated (a) fed (b) fasted.", ["A", "B"]),
+        # forms without their spaces, a dot inside the bracket, "in A and ... in B"
+        ("(A.) Control mice. (B.) Treated mice.", ["A", "B"]),
+        ("A.Control mice. B.Treated mice.", ["A", "B"]),
+        ("A:Control mice B:Treated mice", ["A", "B"]),
+        ("Control mice in A and treated mice in B.", ["A", "B"]),
+        ("Mutations in A and B are frequent. The ratio A:B was 2.", []),
+        # one label of a run printed in a form not read leaves the rest of the run alone
+        ("SLP-2 in tissues. a normal tissue, b benign tumour, borderline tumour, d cancer", ["a", "b", "d"]),
+        ("SLP-2 in tissues. normal tissue, b benign tumour, c borderline tumour, d cancer", ["b", "c", "d"]),
+        ("The mandible. Frontal view : , internal view : B, lateral view: C, superior view : D.", ["B", "C", "D"]),
+        ("Lung tumours. A: adenoma. C: adenocarcinoma. D: invasion. F, higher magnification.", list("ACDF")),
+        ("Cultures. A. E. coli on agar. B. B. subtilis on agar. C. E. coli in medium. D. B. subtilis.", list("ABCD")),
+        # bare labels after "in" continue the delimiters' run, never start one
+        ("Title. (A) Control. (B) Treated. Higher magnification is shown in C and D.", list("ABCD")),
+        ("Title. Control (A) and treated (B) mice. Quantification in C.", list("ABC")),
+        ("Title. (A) Control. (B) Treated in a mice. Vitamin levels in E.", ["A", "B"]),
+        # full-width brackets, a square bracket glued to its capitalised text
+        ("Title. \uff08A\uff09Control mice. \uff08B\uff09Treated mice.", ["A", "B"]),
+        ("Title. [A]Control mice. [B]Treated mice.", ["A", "B"]),
+        # a primed label is a view of its panel
+        ("Title. (A, A\u2032) Control cells. (B, B\u2032) Treated cells. (C\u2032) Knockout.", ["A", "B", "C"]),
     ],
 )
 def test_generalising_label_forms(caption, labels):
@@ -588,3 +642,110 @@ def test_ocr_labels_that_change_the_alphabet_resplit():
     other = pl.LOWER if first.chosen_alphabet == pl.ROMAN_LOWER else pl.ROMAN_LOWER
     ocr = ["a", "b"] if other == pl.LOWER else ["ii", "iii"]
     assert with_ocr_labels(first, None, ocr).alphabet == other
+
+
+def test_colon_lead_in_after_a_title_is_its_lists_stem():
+    cap = ("Staining of tissues. Prostate tissues are shown as follows: A) hyperplasia, B) carcinoma. "
+           "Bladder sections come from C) normal bladder, D) tumours.")
+    s = split_caption(cap)
+    assert s.preface_text == "Staining of tissues."
+    t = texts(cap)
+    assert t["A"] == "Prostate tissues are shown as follows: hyperplasia"
+    assert t["C"] == "Bladder sections come from normal bladder"
+
+
+def test_prefix_item_then_postfix_item_and_a_scale_sentence():
+    cap = ("Vertebrae. Cervical vertebrae in (A) posterior and (B) lateral views. Caudal vertebrae in (C) "
+           "anterior and lateral (D) views. Scale bar equals 10 mm in A, B; 20 mm in C, D.")
+    s = split_caption(cap)
+    assert s.labels == ["A", "B", "C", "D"]
+    assert s.trailer_text == "Scale bar equals 10 mm in A, B; 20 mm in C, D."
+    t = texts(cap)
+    assert t["C"] == "Caudal vertebrae in anterior views."
+    assert t["D"] == "Caudal vertebrae in lateral views."
+
+
+def test_notes_with_the_label_last_in_one_bracket():
+    s = split_caption("Tumour sections stained for Ki67 (top, A; bottom, B).")
+    assert s.labels == ["A", "B"]
+    assert s.text_for("A").endswith("top")
+
+
+def test_trailer_after_a_reference_sentence_is_shared():
+    s = split_caption("Title. (A) Control. (B) Treated. Higher magnification is shown in (C) and (D). "
+                      "Scale bar, 50 \u00b5m.")
+    assert s.labels == ["A", "B", "C", "D"]
+    assert s.trailer_text == "Scale bar, 50 \u00b5m."
+    assert s.text_for("A") == "Title. Control. Scale bar, 50 \u00b5m."
+
+
+def test_shared_stem_never_ends_inside_a_noun_phrase():
+    cap = ("Neuroimaging. CT shows a mass (a) and (b). Postgadolinium MRI confirms the CT findings with a "
+           "stable suprasellar mass (c) compared to baseline and a new large posterior fossa tumor (d).")
+    assert texts(cap)["d"] == "Postgadolinium MRI confirms the CT findings with a new large posterior fossa tumor"
+
+
+@pytest.mark.parametrize(
+    "caption, labels, preface",
+    [
+        ("Knockdown of FBI-1 in ovarian cancer cells A, In vitro migration of OVCA 420 cells. B, mRNA "
+         "expression of FBI-1. C, Proliferation.", ["A", "B", "C"], "Knockdown of FBI-1 in ovarian cancer cells"),
+        ("SLP-2 expression in ovarian tissues and the control group a normal tissues, b benign tumour, "
+         "c borderline tumour, d cancer", list("abcd"), "SLP-2 expression in ovarian tissues and the control group"),
+        ("Microphotographs of the lesion a Clear cell carcinoma (H&E). b The clear cells show keratin. "
+         "c Negative PSA.", list("abc"), "Microphotographs of the lesion"),
+        ("Curcumin induces apoptosis (A) HCT-15 cells were treated with curcumin. (B) Cells were pretreated "
+         "with NAC. (C) Staining.", list("ABC"), "Curcumin induces apoptosis"),
+        ("Choanal region of the skull (MZSP-PV 139) A, ventral view; B, posterior view.", ["A", "B"],
+         "Choanal region of the skull (MZSP-PV 139)"),
+    ],
+)
+def test_title_run_into_the_first_label(caption, labels, preface):
+    """The title and the first label without a full stop between them (a flattened <title>)."""
+    s = split_caption(caption)
+    assert s.labels == labels
+    assert s.preface_text == preface
+
+
+def test_line_breaks_and_no_break_spaces_read_as_spaces():
+    cap = "Title.\nA. Control\u00a0mice.\nB. Treated mice."
+    s = split_caption(cap)
+    assert s.labels == ["A", "B"]
+    assert s.caption == cap
+    assert s.text_for("B") == "Title. Treated mice."
+
+
+@pytest.mark.parametrize(
+    "caption, labels",
+    [
+        ("Leafmines on Persea americana.A General habitus, note the mine (arrow) B Leaf damage by larvae.", ["A", "B"]),
+        ("Knockdown of FBI-1.A, In vitro migration of cells.B, mRNA expression of FBI-1.C, Proliferation.", list("ABC")),
+        ("AREG secretion.A, The effects of AG1478. *P < 0.05.B, Basal AREG.C, Migration.", list("ABC")),
+        ("Staining.A. Immunohistochemistry of TMA sections. Frequencies are found on B. B. High levels of TGF-beta1.",
+         ["A", "B"]),
+    ],
+)
+def test_sentences_glued_to_their_labels(caption, labels):
+    assert split_caption(caption).labels == labels
+
+
+def test_whole_phrases_in_a_list_share_no_head_noun():
+    t = texts("Findings. A. The tumour was in the ileum, B. after resection, C. the specimen, D. the cut surface.")
+    assert t["B"] == "after resection"
+    assert t["C"] == "the specimen"
+    assert texts("Vertebrae in (A) posterior and (B) lateral views.")["A"] == "Vertebrae in posterior views."
+
+
+def test_postfix_label_before_a_participle_and_parallel_prepositions():
+    t = texts("Fundus photograph of the right eye (A) showing optic disc edema, and fluorescein angiogram (B) "
+              "showing leakage at the disc margin.")
+    assert t["A"] == "Fundus photograph of the right eye showing optic disc edema"
+    t = texts("CT images before (A, B) and after (C, D) treatment. Arrows indicate the tumor.")
+    assert t["C"] == "CT images after treatment."
+
+
+def test_item_list_ending_in_a_bracket_only_does_not_raise():
+    # found by deleting one label from a real caption: the last item holds no word of its own
+    cap = ("Drugs X and Y raise insulin release. Cells were treated with (A) X or (B) Y for 2 h. Islets were "
+           "treated with (C) X or  Y for 2 h. Samples were analysed (*P<0.05, **P<0.01, and ***P<0.001)")
+    assert split_caption(cap).labels == ["A", "B", "C"]

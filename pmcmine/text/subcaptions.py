@@ -9,17 +9,24 @@ How a caption is read, in order:
    period followed directly by a capital or "(" also ends a sentence.
 2. Candidate label tokens, by form: ``(A)``/``(A, B)``/``(A–C)`` in brackets (also
    "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)", each note kept for its label),
-   ``[A]``, ``(a)–(d)``, ``A)``,
-   ``A.``/``A:``/``A –``/``A-`` at a sentence start,
+   ``[A]``, ``(a)–(d)``, ``A)``, ``(A.)``, ``(panel b)`` heading a clause,
+   ``A.``/``A:``/``A –``/``A-`` at a sentence start (lists too: "A and B) ...", "B, C
+   and D – ..."; "Panel A:"), labels as a sentence's subject ("C and D show ..."),
    ``a Text`` (Springer's bare letters), ``A,`` in a ``;``-separated list, runs of one
    form inside a sentence ("of A. X; B. Y; and C. Z", "for A, X, B, Y", "a normal, b
-   benign, c ..."), bare labels closing clauses, found as runs from a ("Frontal view, A;
-   lateral view, B"), ``<bold>`` labels from the JATS markup, and mentions ("panel B",
-   "panelA", "(white arrow, b)", "as seen in (b)", "In C, ..." heading a sentence). A
-   caption with no labels that opens "Figure 1J–L" holds panels J–L.
+   benign, c ...", "A- X, B- Y", "views C, D Paramere"), bare labels closing clauses
+   ("Frontal view, A; lateral view, B"), both found as runs from a (or b, three long; one
+   label of a run may be missing, printed in a form not read; a title run into the first
+   label without its full stop, "... cells A, In vitro ...", is found from the second),
+   ``<bold>`` labels from the JATS markup, and mentions ("panel B", "panelA", "(white
+   arrow, b)", "as seen in (b)", "In C, ..." heading a sentence or a clause after ";",
+   "shown in C and D."). Primed labels ("A′") are their panel's. A caption with no
+   labels that opens "Figure 1J–L" holds panels J–L. Line breaks, no-break spaces and
+   full-width brackets are read as their plain forms.
 3. One alphabet per caption (upper/lower letters, roman, digits), scored by the distinct
    labels written and the tokens of a plausible run (starting at a/i/1, small gaps; or past
-   "d" when gapless and three long, the rest of a figure split over pages), with
+   "d" when gapless and three long, or two heading sentences in brackets, the rest of a
+   figure split over pages), with
    a prior for letters, steered by the labels OCR'd on the image. A lettering that starts
    over inside another's panels ("A) ... (a) (b). B) ... (a) (b)") is nested and loses;
    numbers after a noun ("lanes 1, 2 and 3:") count things; grid labels need a run from 1
@@ -27,7 +34,8 @@ How a caption is read, in order:
    dropped: that is what removes "vitamin A", "type B", "(A549 cells)". A weak first label
    right before the strong one that continues it counts ("A 45-year-old man ... (B) CT");
    a mention list reaching past the run adds nothing ("(*, E, K)"); where every other
-   label heads its sentence, "curcumin (C)" inside one is an abbreviation.
+   label heads its sentence, "curcumin (C)" inside one is an abbreviation; a delimiter in
+   the other letter case that fills a gap of the run ("(A) ... (b) ... (C)") is a typo.
 4. A role per token. Prefix labels head the text after them ("(A) Control."), postfix
    labels close the text before them ("Control (A) and treated (B) mice."), mentions
    only refer ("as in (A)", "compare with A"). A bracketed label after a word is postfix
@@ -146,24 +154,28 @@ def _join(parts: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- patterns
 
 # "&" only with a space on one side: "H&E" and "R&D" are words, "(A & B)" is a list.
-_SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
-_LIST = rf"{pl.ATOM}(?:{_SEP}{pl.ATOM})*"
+_SEP = r"(?:\s*(?:,\s*(?:and|or)\b|,|;|/|\band\b|\bor\b|\bto\b|\bthrough\b|[-\u2013\u2014\u2212])\s*|\s+&\s*|\s*&\s+)"
+# A primed label ("A′", "B'") is a view of panel A, written beside it: "(A, A′)", "(C′) ...".
+_ATOM_P = rf"{pl.ATOM}[\u2032\u2033']?"
+_LIST = rf"{_ATOM_P}(?:{_SEP}{_ATOM_P})*"
 # Weak forms take only commas, ranges and "and" inside a list: "a,b. Text", "A–C Text".
 _TIGHT_SEP = r"(?:\s*(?:,\s*and\b|,|\band\b|[-\u2013\u2014])\s*)"
-_LIST_TIGHT = rf"{pl.ATOM}(?:{_TIGHT_SEP}{pl.ATOM})*"
-_LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\Z")
+_LIST_TIGHT = rf"{_ATOM_P}(?:{_TIGHT_SEP}{_ATOM_P})*"
+_LIST_FULL = re.compile(rf"\s*(?:and\s+)?({_LIST})\s*\.?\s*\Z")  # "(A.)" too
 _ATOM_RE = re.compile(r"(?<![A-Za-z0-9])" + pl.ATOM)
-_RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b)\s*\Z")
+_RANGE_SEP = re.compile(r"\s*(?:[-\u2013\u2014\u2212]|\bto\b|\bthrough\b)\s*\Z")
 
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _PAREN_RANGE = re.compile(rf"\(\s*({pl.ATOM})\s*\)\s*(?:[-\u2013\u2014]|\bto\b)\s*\(\s*({pl.ATOM})\s*\)")
-_SQUARE = re.compile(r"\[\s*([A-Za-z](?:\s*(?:,\s*and|,|and|[-\u2013\u2014])\s*[A-Za-z])*)\s*\](?![\w\[])")
+_SQUARE = re.compile(r"\[\s*([A-Za-z](?:\s*(?:,\s*and|,|and|[-\u2013\u2014])\s*[A-Za-z])*)\s*\](?![a-z0-9_\[])")
 # "(Panel a)", "(panels B and C)": a reference, never a delimiter.
 _PAREN_PANEL = re.compile(rf"\s*(?:sub)?panels?\s+({_LIST})\s*\Z", re.I)
 # "(C, in red, 200*)": label first, then its own note.
 _PAREN_EXTRA = re.compile(rf"\s*({_LIST})\s*[,;:]\s+(?=\S)")
 # "(white arrow, b)", "(anti-CD34, E-H)", "(Insets in A)", "(see A)": a trailing mention.
 _SEMI = re.compile(r";\s*")
+# "(top, A; bottom, B)": in a bracket of notes, each label may close its note instead.
+_NOTE_TAIL = re.compile(rf"\s*[A-Za-z][^,;()]{{0,40}},\s*({_LIST})\s*\Z")
 # "(A: ×40, B: ×200)": notes split at a comma before "label:".
 _NOTE_SPLIT = re.compile(rf",\s+(?={pl.ATOM}\s*:\s)")
 _PAREN_TAIL = re.compile(rf"(?:,|;|\bin|\bof|\bsee|\bsee also|\bcf\.?|\bpanels?)\s+({_LIST})\s*\Z", re.I)
@@ -172,19 +184,21 @@ _ONE_OR_RANGE = rf"{pl.ATOM}(?:\s*[-\u2013\u2014]\s*{pl.ATOM})?"
 _CLOSE = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)")
 # A title glued to the first label without even a period: "...tumor tissuesA) Evaluation".
 _CLOSE_GLUED = re.compile(r"(?<=[a-z])([A-Z])\)(?=[ \t]+[A-Z])")
-_DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9]))")
+_DOT = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})\.(?=[ \t]+(?:[A-Z0-9(\[\u03b1-\u03c9]|[a-z]+[A-Z0-9])|[A-Z][a-z])")
 _COLON = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:(?=\s)")
-_DASH = re.compile(rf"(?<![\w\-])({pl.ATOM})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
+_DASH = re.compile(rf"(?<![\w\-])({_LIST_TIGHT})[ \t]*[-\u2013\u2014][ \t]+(?=\S)")
 _BARE = re.compile(rf"(?<![\w\-])((?:{pl.ATOM}{_TIGHT_SEP})*[A-Za-z])[ \t]+(?=[A-Z][A-Za-z0-9\-]|[A-Z]\b|[0-9])")
 # After ";" or ":" a bare label may precede any word: "A, H&E *25; B H&E *50".
 _BARE_CLAUSE = re.compile(r"(?<![\w\-])([A-Za-z])[ \t]+(?=[A-Za-z0-9])")
 _COMMA = re.compile(rf"(?<![\w\-])({_LIST_TIGHT}),[ \t]+(?=\w)")
 _RPAREN = re.compile(r"\)")
-_COLON_CHAR = re.compile(r":(?=\s)")
+_COLON_CHAR = re.compile(r":(?=\s|[A-Z][a-z])")  # "A:Control" too
 _CLAUSE_MARK = re.compile(r"[;:][ \t]*")
 _CLOSE_END = re.compile(rf"(?<![\w(\[/\-])({_ONE_OR_RANGE})\)\Z")
+# "A and B) ...", "B, C, D and E) ...": a list closed by ")" heading a sentence or clause.
+_CLOSE_LIST_END = re.compile(rf"(?<![\w(\[/\-])({_LIST_TIGHT})\)\Z")
 _COLON_END = re.compile(rf"(?<![\w\-])({_LIST})[ \t]*:\Z")
-_IN_BARE = re.compile(rf"(?:In|For|On)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
+_IN_BARE = re.compile(rf"(?:In|For|On|in|for|on)[ \t]+({_LIST_TIGHT})[ \t]*,(?=\s)")
 _PANEL_WORD = re.compile(rf"\b(?:sub)?panels?\s+({_LIST})(?![\w\-])", re.I)
 # "panelA", "PanelB": a capital glued to the word (text extracted without its space).
 _PANEL_GLUED = re.compile(r"\b[Pp]anel([A-Z])(?![\w\-])")
@@ -225,7 +239,8 @@ _CUE_WORDS = frozenset(
 _CONJ_NEXT = re.compile(r"(?:and|or|but|whereas|while|respectively|vs\.?|versus)\b", re.I)
 _CONJ = frozenset({"and", "or", "&", "while", "whereas", "but", "then", "plus"})
 
-_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+\S|[A-Z(\[])")
+# (a lower-case letter glued after the period ends a sentence only as a label: "in vivo.a Mice")
+_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+\S|[A-Z(\[]|[a-z][.,:)]?[ \t]+[A-Z(\[])")
 _ABBREV = frozenset(
     "fig figs eq ref refs al e.g i.e eg ie vs cf viz approx ca resp incl esp sp spp no nos "
     "dr mr ms st inc ltd co vol pp".split()
@@ -330,7 +345,9 @@ def _sentence_starts(text: str) -> list[int]:
                 continue
             if _LABEL_WORD.match(word) and (j == starts[-1] or _char_before(text, j) in (";", ":")):
                 continue  # "A." / "B–F." heading a sentence or clause is a label, not a sentence
-            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit())):
+            # "... with PLGA.(A) In vitro": a bracket glued after a word ends the sentence too
+            label_next = k + 2 < n and text[k].isalpha() and text[k + 1] in ",.:)" and text[k + 2] == " "
+            if glued and not (len(word) >= 2 and (text[dot - 1].islower() or text[dot - 1] in ")%]" or text[dot - 1].isdigit() or text[k] == "(" or label_next)):
                 continue
         while k < n and text[k].isspace():
             k += 1
@@ -393,9 +410,11 @@ def _glue_ok(text: str, pos: int) -> bool:
     if j > 0 and text[j - 1] in ")]":
         return True
     k = j
-    while k > 0 and text[k - 1].isalnum():
+    while k > 0 and (text[k - 1].isalnum() or (text[k - 1] == "-" and k > 1 and text[k - 2].isalnum())):
         k -= 1
     word = text[k:j]
+    if word.isdigit() and k > 0 and text[k - 1] == ".":
+        return True  # "*P < 0.05.B, Basal ...": a number ends the sentence
     return len(word) >= 2 and word.lower() not in _ABBREV and (k == 0 or text[k - 1] != ".")
 
 
@@ -416,6 +435,9 @@ def _inside_paren(text: str, pos: int, floor: int) -> bool:
     return seg.count("(") > seg.count(")")
 
 
+_LEAD_IN = re.compile(r"\s*[(\[]?\s*(?:(?:sub)?panels?\s+)?", re.I)
+
+
 class _Reader:
     """Holds one caption's sentences while the tokens are found and classified."""
 
@@ -434,7 +456,11 @@ class _Reader:
 
     def at_sentence_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
-        return not self.text[s:pos].strip() or self.text[s:pos].strip() in ("(", "[")
+        seg = self.text[s:pos].strip()
+        if not seg or seg in ("(", "["):
+            return True
+        # "Panel B: ...", "(Panel B) ...": the word names the label, it does not start a sentence
+        return "anel" in seg and _LEAD_IN.fullmatch(self.text, s, pos) is not None
 
     def at_clause_start(self, pos: int) -> bool:
         s = self.sent_start(pos)
@@ -500,7 +526,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     for m in _SQUARE.finditer(text):
         add(m.start(), m.end(), m.group(1), "paren")
     for m in _PAREN.finditer(text):
+        # "(A and B respectively)": the word says the list pairs with items before it
         inner = m.group(1)
+        if "espectively" in inner:
+            inner = _RESPECTIVELY.sub("", inner)
         s, e = m.start(), m.end()
         if e < len(text) and text[e] == ":":
             e += 1
@@ -510,7 +539,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             continue
         pm = _PAREN_PANEL.match(inner)
         if pm:
-            add(s, e, pm.group(1), "mention")
+            # "(a) Normal tissue, (panel b) tumour": heading a clause, the word is decoration
+            nxt = text[e : e + 2].lstrip()
+            heads = (r.at_sentence_start(s) or _prev_word(text, s, r.sent_start(s)) in (";", ":", ",")) and nxt[:1].isalnum()
+            add(s, e, pm.group(1), "paren" if heads else "mention")
             continue
         i0 = m.start(1)
         cuts = [(x.start(), x.end()) for x in (_SEMI.finditer(inner) if ";" in inner else _NOTE_SPLIT.finditer(inner))]
@@ -519,7 +551,10 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if len(bounds) >= 2:
             # "(A, axial view; B, coronal view)", "(A: ×40, B: ×200)": one note per label,
             # all of one bracket.
-            parts = [_PAREN_EXTRA.match(inner[a:b] + " ") or _LIST_FULL.match(inner[a:b]) for a, b in zip(bounds, ends)]
+            parts = [
+                _PAREN_EXTRA.match(inner[a:b] + " ") or _LIST_FULL.match(inner[a:b]) or _NOTE_TAIL.match(inner[a:b])
+                for a, b in zip(bounds, ends)
+            ]
             if all(parts):
                 n_before = len(toks)
                 add(s, e, ", ".join(x.group(1) for x in parts), "paren_extra")
@@ -527,6 +562,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
                     for x, a, b in zip(parts, bounds, ends):
                         if x.re is _PAREN_EXTRA and a + x.end() < b:
                             toks[-1].notes.append((x.group(1), i0 + a + x.end(), i0 + b))
+                        elif x.re is _NOTE_TAIL:
+                            toks[-1].notes.append((x.group(1), i0 + a, i0 + inner.rfind(",", a, a + x.start(1))))
                 continue
         xm = _PAREN_EXTRA.match(inner)
         if xm and not _LIST_FULL.match(inner[xm.end() :]):
@@ -546,6 +583,12 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             continue  # "cells)", "%)": most brackets close words, not labels
         c = _CLOSE_END.search(text, max(0, p - 16), p + 1)
         if c and _glue_ok(text, c.start()) and not _inside_paren(text, c.start(), r.sent_start(c.start())):
+            lst = _CLOSE_LIST_END.search(text, max(0, p - 40), p + 1)
+            if (
+                lst is not None and lst.start() < c.start() and _glue_ok(text, lst.start())
+                and (r.at_sentence_start(lst.start()) or _prev_word(text, lst.start(), r.sent_start(lst.start())) in (";", ":"))
+            ):
+                c = lst
             add(c.start(), c.end(), c.group(1), "close")
             continue
         g = _CLOSE_GLUED.match(text, p - 1) if p >= 2 else None
@@ -559,8 +602,8 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
         if c and not _inside_paren(text, c.start(), r.sent_start(c.start())):
             add(c.start(), c.end(), c.group(1), "colon")
     # Before the weak forms: "Frontal view : A, internal view : B," ends clauses with labels.
-    for start, end, lst in _tail_chains(text):
-        add(start, end, lst, "tail")
+    for start, end, lst, form in _tail_chains(text):
+        add(start, end, lst, form)
     # Weak forms: only at a sentence start or after ";"/":" ("cells: A. H&E; B. p63 IHC;").
     clause_starts = []
     for m in _CLAUSE_MARK.finditer(text):
@@ -582,14 +625,21 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
             if m:
                 add(pos, m.end(), m.group(1), form)
                 break
-    for pos in r.starts:
+    for pos in sorted(set(r.starts) | {p for p in clause_starts if _char_before(text, p) == ";"}):
         # "In C, uninfected mouse ...", "In b and d, the error bars ...": a sentence about
-        # some panels, headed by their bare labels (made a header by _sentence_headers).
+        # some panels, headed by their bare labels (made a header by _sentence_headers);
+        # after ";" too ("In A and B, X; in C and D, Y").
         m = _IN_BARE.match(text, pos)
-        if m:
+        if m and (pos in r.starts or text[pos].islower()):
             add(m.start(1), m.end(1), m.group(1), "mention")
     for start, end, atom, form in _chains(r):
         add(start, end, atom, form)
+    _first_of_run(r, toks, add)
+    if any(t.form not in _WEAK and t.form != "mention" for t in toks):
+        # "(A) ... (B) ... Higher magnification is shown in C and D.": bare labels after "in"
+        # name panels; as references they can only continue the run the delimiters make
+        for m in _IN_MENTION.finditer(text):
+            add(m.start(1), m.end(1), m.group(1), "mention")
     if "anel" in text:
         for m in _PANEL_WORD.finditer(text):
             add(m.start(), m.end(), m.group(1), "mention")
@@ -599,12 +649,48 @@ def _find_tokens(r: _Reader, markup) -> list[_Tok]:
     for t in toks:
         t.sent = r.sent(t.start)
         t.after_word = _char_before(text, t.start).isalnum()
+        if t.form in ("tail", "bare", "comma", "dot", "colon") and t.start > r.starts[t.sent] and _SCALE_HEAD.match(text, r.starts[t.sent]):
+            # "Scale bar equals 10 mm in A, B; 20 mm in C–L.": unbracketed labels in a sentence
+            # about the scale name panels, they do not divide them
+            t.form = "mention"
     return toks
+
+
+_SCALE_HEAD = re.compile(r"\s*[(\[]?\s*(?:scale\s*bars?|bars?\b|(?:original\s+)?magnifications?\b)", re.I)
+
+
+def _first_of_run(r: _Reader, toks: list[_Tok], add) -> None:
+    """"Stable knockdown of FBI-1 in cancer cells A, In vitro migration ... B, mRNA ...": a
+    title run into the first label without a full stop hides that label's sentence start.
+    When "b" heads a sentence or clause in an unbracketed form and no "a" was read, the
+    last "a" before it printed the same way, heading a capitalised word, is the first label.
+    """
+    text = r.text
+    for t in sorted(toks, key=lambda u: u.start):
+        if t.form not in ("comma", "dot", "colon", "bare", "close") or len(t.atoms) != 1 or len(t.atoms[0]) != 1:
+            continue
+        if not t.atoms[0].isalpha() or t.atoms[0] in "aA":
+            continue
+        if not (r.at_sentence_start(t.start) or _prev_word(text, t.start, r.sent_start(t.start)) in (";", ":")):
+            continue
+        first = "A" if t.atoms[0].isupper() else "a"
+        if any(first in u.atoms for u in toks):
+            return
+        punct = text[t.start + 1 : t.end].strip()[:1]
+        # a punctuated label may head any word; a bare one only a capitalised one
+        head = "[A-Z(]" if not punct else "[A-Za-z(]"
+        rx = re.compile(rf"(?<=[\w)\]][ \t]){first}{re.escape(punct)}(?=[ \t]+{head})")
+        found = list(rx.finditer(text, 0, t.start))
+        if found:
+            m = found[-1]
+            add(m.start(), m.end(), first, t.form)
+        return  # only the first unbracketed label of the caption can show where "a" went
 
 
 # A one-letter label inside a sentence, followed by its item: "of A. ALDH1A3; B. ...",
 # "for A, TARS, B, VEGF", "a normal tissue, b benign tumour", "A Palp, ... B Palp, ...".
-_CHAIN_CAND = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])([.,:]?)[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
+# (the letter first, then what may stand before it: most letters end there, fast)
+_CHAIN_CAND = re.compile(r"([A-Za-z])(?![A-Za-z0-9])(?<![\w\-'\u2019/][A-Za-z])([.,:=]?|[ \t]?[=\-\u2013\u2014])[ \t]+(?=([A-Za-z0-9(\[\u03b1-\u03c9])(\w*))")
 _CHAIN_STOP = frozenset(
     "and or of in on to the with by for from at as is are was were be vs versus than cells cell "
     "type types group groups chain chains".split()
@@ -620,47 +706,95 @@ def _chains(r: _Reader) -> list[tuple[int, int, str, str]]:
     with a capital ("A General habitus ... B Leaf damage") or the form is "." or ":".
     """
     text = r.text
-    cands: list[tuple[int, int, str, str, bool]] = []
+    cands: list[tuple[int, int, str, str, bool, str, str]] = []
+    list_starts: list[int] = []
+    run_on: list[tuple[int, int, str]] = []  # "... and the control group a normal tissue, b ..."
+    starts = set(r.starts)
     for m in _CHAIN_CAND.finditer(text):
-        letter, sep, first, word = m.group(1), m.group(2), m.group(3), m.group(3) + m.group(4)
-        if len(word) == 1 and word.isalpha() and sep in (",", ""):
-            continue  # "A, B and C": a list of labels, read by the other forms
+        if m.start() > 0 and text[m.start() - 1] == "." and m.start() not in starts:
+            continue  # "U.S.A", "e.g. a": a dotted word, not a sentence glued to a label
+        letter, sep, first, word = m.group(1), m.group(2).strip().replace("\u2014", "\u2013"), m.group(3), m.group(3) + m.group(4)
+        if len(word) == 1 and word.isalpha():
+            if sep in (",", ""):
+                list_starts.append(m.start())
+            continue  # "A, B and C": a list of labels, read by the other forms; "on B. B. High"
         if word.lower() in _CHAIN_STOP:
             continue
+        if sep in ("=", "-", "\u2013") and _char_before(text, m.start()).isalnum():
+            continue  # "Group A = endometriosis", "type A \u2013 lesions": a name, defined
         if sep == "" and _char_before(text, m.start()).isalnum() and not first.isupper():
+            if letter in "aA":
+                run_on.append((m.start(), m.end(), letter))
             continue  # "vitamin A levels"
         if sep == "." and m.start() > 0 and text[m.start() - 1] == " " and _prev_word(text, m.start(), 0) in _ABBREV:
             continue
-        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit()))
+        cands.append((m.start(), m.end(), letter, sep, first.isupper() or first.isdigit(), letter, letter))
+    # "A, B Aedeagus, lateral and dorsal views C, D Paramere, ...": bare lists of consecutive
+    # letters heading a capitalised item
+    for p in list_starts:
+        m = _CHAIN_LIST.match(text, p)
+        if m is None:
+            continue
+        letters = [m.group(1)] + re.findall(r"[A-Za-z]", m.group(2))
+        if len({x.isupper() for x in letters}) == 1 and all(ord(b) - ord(a) == 1 for a, b in zip(letters, letters[1:])):
+            cands.append((m.start(), m.end(), letters[0], "", True, letters[-1], m.group(1) + m.group(2)))
+    cands.sort(key=lambda c: c[0])
     out: list[tuple[int, int, str, str]] = []
     used: set[int] = set()
-    for i, (s0, e0, letter, sep, cap) in enumerate(cands):
-        if i in used or letter not in "aA":
+    for i, (s0, e0, letter, sep, cap, last, lst) in enumerate(cands):
+        if i in used or letter not in "aAbB":
             continue
         chain = [i]
-        want = chr(ord(letter) + 1)
+        want = chr(ord(last) + 1)
+        skipped = False
         for j in range(i + 1, len(cands)):
-            if cands[j][2] == want and cands[j][3] == sep:
+            if cands[j][3] != sep or cands[j][0] < cands[chain[-1]][1]:
+                continue
+            # one letter of the run may be missing ("a normal, b benign, d cancer")
+            if cands[j][2] == want or (
+                not skipped and len(chain) >= 2 and cands[j][2] == chr(ord(want) + 1)
+                and not any(c[2] == want and c[3] == sep for c in cands[j + 1 :])
+            ):
+                skipped = skipped or cands[j][2] != want
                 chain.append(j)
-                want = chr(ord(want) + 1)
+                want = chr(ord(cands[j][5]) + 1)
         members = [cands[j] for j in chain]
-        if len(members) >= 3 or (len(members) == 2 and (sep in ".:" or all(c[4] for c in members))):
+        n_labels = sum(ord(c[5]) - ord(c[2]) + 1 for c in members)
+        if letter in "bB" and (len(members) < 3 or any(c[2] in "aA" and c[3] == sep for c in cands[:i])):
+            continue  # a run from "b" (its "a" printed otherwise) needs three items
+        if n_labels >= 3 and len(members) >= 2 or (len(members) == 2 and (sep in ".:=-\u2013" or all(c[4] for c in members))):
             used.update(chain)
-            form = {".": "dot", ",": "comma", ":": "colon", "": "bare"}[sep]
-            out.extend((c[0], c[1], c[2], form) for c in members)
+            form = {".": "dot", ",": "comma", ":": "colon", "=": "colon", "-": "dash", "\u2013": "dash", "": "bare"}[sep]
+            out.extend((c[0], c[1], c[6], form) for c in members)
+            if letter in "bB" and sep == "":
+                # the run's "a" after a title without its full stop reads like an article
+                a = [x for x in run_on if x[1] <= s0 and x[2] == chr(ord(letter) - 1)]
+                if a:
+                    out.append((a[-1][0], a[-1][1], a[-1][2], form))
     return out
+
+
+_CHAIN_LIST = re.compile(r"(?<![\w\-.'\u2019/])([A-Za-z])((?:[ \t]*,[ \t]*[A-Za-z])+)[ \t]+(?=[A-Z][a-z])")
 
 
 # A bare label closing a clause after a comma, colon, dash or "in": "Frontal view, A;
 # lateral view, B", "internal view : B,", "T1 — A; T2 — B", "control: A–C; treated: D–F".
 _TAIL_CAND = re.compile(
-    r"(?:[,:]|[ \t][-\u2013\u2014]|\bin)[ \t]*"
+    r"(?:[,:]|[ \t][-\u2013\u2014]|in(?<!\win))[ \t]*"  # (each branch opens on a character: fast)
     r"((?:[A-Za-z])(?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013\u2014])[ \t]*[A-Za-z])*)"
-    r"[ \t]*(?=[;,.)]|\Z)"
+    r"[ \t]*(?=[;,.)]|\Z|(?:and|or)\b)"  # "... mice in A and treated mice in B."
 )
 
 
-def _tail_chains(text: str) -> list[tuple[int, int, str]]:
+_IN_MENTION = re.compile(
+    r"in(?<!\win)[ \t]+((?:[A-Z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[A-Z])*)|(?:[a-z](?:[ \t]*(?:,[ \t]*and|and|,|[-\u2013])[ \t]*[a-z])*))"
+    r"(?![\w\-])[ \t]*(?=[;,.)]|\Z|(?:and|or|show|shows|indicate|indicates|are|were|represent|represents)\b)"
+)
+_RESPECTIVELY = re.compile(r"\s*,?\s*respectively\s*(?=[.;,)]|\Z)", re.I)
+_SHOWN_IN = re.compile(r"\b(?:shown|presented|depicted|displayed|illustrated|seen|given|plotted|summari[sz]ed)\s+in\s*\Z", re.I)
+
+
+def _tail_chains(text: str) -> list[tuple[int, int, str, str]]:
     """Labels printed after their item without brackets, found as runs a, b, c, ...
 
     A lone letter after a comma is prose as often as not ("vitamins A, B"); two or more
@@ -682,32 +816,57 @@ def _tail_chains(text: str) -> list[tuple[int, int, str]]:
         if ords != list(range(ords[0], ords[0] + len(ords))):
             continue
         cands.append((m.start(1), m.end(1), m.group(1), alpha, ords[0], ords[-1]))
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, str, str]] = []
     i = 0
+    taken: set[int] = set()
     while i < len(cands):
-        if cands[i][4] != 0:
+        if cands[i][4] not in (0, 1) or i in taken:
             i += 1
             continue
-        chain = [cands[i]]
-        for c in cands[i + 1 :]:
-            if c[3] == chain[-1][3] and c[4] == chain[-1][5] + 1:
-                chain.append(c)
-        if len(chain) >= 2:
-            out.extend((c[0], c[1], c[2]) for c in chain)
+        c = cands[i]
+        if c[4] == 0 and c[5] > 0 and _SHOWN_IN.search(text, 0, c[0]) and (
+            _RESPECTIVELY.match(text, c[1]) or text[c[1] : c[1] + 1] == "."
+        ):
+            # "Tumour volume and body weight are shown in A and B(, respectively).": names the
+            # panels; a reference, unless nothing else in the caption divides it
+            out.append((c[0], c[1], c[2], "mention"))
+            i += 1
+            continue
+        chain = [i]
+        skipped = False
+        for j in range(i + 1, len(cands)):
+            c, last = cands[j], cands[chain[-1]]
+            if c[3] != last[3]:
+                continue
+            # one label of the run may be printed in a form not read ("view : , view : C")
+            if c[4] == last[5] + 1 or (not skipped and len(chain) >= 2 and c[4] == last[5] + 2):
+                skipped = skipped or c[4] != last[5] + 1
+                chain.append(j)
+        # a run from "b" (its "a" printed otherwise) needs three items
+        if len(chain) >= (2 if cands[i][4] == 0 else 3):
+            out.extend((cands[j][0], cands[j][1], cands[j][2], "tail") for j in chain)
+            taken.update(chain)
         i += 1
     return out
 
 
 # Forms that need company: one "A Mice" or "A, B and C" at a sentence start is prose.
 _WEAK = ("bare", "comma", "dot", "dash")
-_WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_BARE, "bare"), (_BARE_CLAUSE, "bare"), (_COMMA, "comma"))
+# "C and D show the quantification": labels as the subject of a sentence or clause.
+_SUBJECT = re.compile(
+    rf"(?<![\w\-])({_LIST_TIGHT})[ \t]+(?=(?:show|shows|showed|are|were|depict|depicts|represent|represents"
+    r"|illustrate|illustrates|display|displays|demonstrate|demonstrates|indicate|indicates)\b)"
+)
+_WEAK_FORMS = ((_DOT, "dot"), (_DASH, "dash"), (_SUBJECT, "bare"), (_BARE, "bare"), (_BARE_CLAUSE, "bare"), (_COMMA, "comma"))
 _GRID_RE = re.compile(r"([A-Za-z])([1-9][0-9]?)\Z")
 
 
-def _choose_alphabet(toks: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+def _choose_alphabet(
+    toks: list[_Tok], ocr_labels: Sequence[str] | None, heading: set[int] = frozenset()
+) -> tuple[str, set[str], set[int]]:
     """Pick the caption's alphabet, the labels of its run and the tokens that count."""
     delim = [t for t in toks if t.form != "mention"]
-    alpha, labels, ok = _best_alphabet(delim, ocr_labels) if delim else (pl.NONE, set(), set())
+    alpha, labels, ok = _best_alphabet(delim, ocr_labels, heading) if delim else (pl.NONE, set(), set())
     if alpha == pl.NONE:  # only mentions ("hK11 (Panel a) and hK13 (Panel b) levels")
         alpha, labels, ok = _best_alphabet(toks, ocr_labels)
     return alpha, labels, ok
@@ -717,7 +876,9 @@ def _ocr_raw(ocr_labels: Sequence[str] | None) -> list[str]:
     return [o.strip("()[]{}.,:; ") for o in ocr_labels or () if o and o.strip("()[]{}.,:; ")]
 
 
-def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[str, set[str], set[int]]:
+def _best_alphabet(
+    pool: list[_Tok], ocr_labels: Sequence[str] | None, heading: set[int] = frozenset()
+) -> tuple[str, set[str], set[int]]:
     ocr_raw = _ocr_raw(ocr_labels)
     best: tuple[float, int] = (float("-inf"), 0)
     best_alpha, best_labels, best_ok = pl.NONE, set(), set()
@@ -756,6 +917,8 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
         prev_ord: int | None = None
         seen_single_past_first = False
         restarts = 0
+        last_j = -1
+        swap = pl.LOWER if alpha == pl.UPPER else pl.UPPER
         for j, t in enumerate(pool):
             labs = labs_of[id(t)]
             if not labs:
@@ -769,7 +932,8 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
                     nxt is not None and prev_ord is None
                     and pl.ordinal(nxt[0], alpha) == (pl.ordinal(labs[-1], alpha) or 0) + 1
                 )
-                if (prev_ord is None or o != prev_ord + 1) and not precedes:
+                # (or one past it: a label between them was printed in a form not read)
+                if (prev_ord is None or o not in (prev_ord + 1, prev_ord + 2)) and not precedes:
                     continue
             ok.add(id(t))
             labels.update(labs)
@@ -779,10 +943,18 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
                 # it had moved past its first label is nested in another alphabet's panels.
                 if len(labs) == 1 and ords[0] == 0 and seen_single_past_first:
                     restarts += 1
+                    # ... and it starts over right after a label of the other case ("B)")
+                    if alpha in (pl.UPPER, pl.LOWER) and any(
+                        u.form != "mention" and u.atoms and all(pl.fits(a, swap) and not pl.fits(a, alpha) for a in u.atoms)
+                        for u in pool[last_j + 1 : j]
+                    ):
+                        restarts += 1
                 if len(labs) == 1 and ords[0] > 0:
                     seen_single_past_first = True
             prev_ord = max(ords)
-        run = _run(labels, alpha)
+            last_j = j
+        heads = {x for t in pool if id(t) in heading and id(t) in ok for x in labs_of[id(t)]}
+        run = _run(labels, alpha, heads)
         if not run:
             continue
         n_tok = sum(1 for t in pool if id(t) in ok and t.form != "mention" and set(labs_of[id(t)]) & run)
@@ -804,22 +976,56 @@ def _best_alphabet(pool: list[_Tok], ocr_labels: Sequence[str] | None) -> tuple[
     return best_alpha, best_labels, best_ok
 
 
-def _run(labels: set[str], alpha: str) -> set[str]:
-    """The labels forming a plausible run: starting within a–d, at most one label skipped."""
+def _other_case(r: _Reader, toks: list[_Tok], alpha: str, run: set[str], ok: set[int]) -> tuple[set[str], set[int]]:
+    """"(A) Control. (b) Treated. (C) Knockout.": a delimiter printed in the other case that
+    fills a gap in the run, or continues it heading a sentence, is that panel's label (a typo,
+    or OCR'd text). A whole lettering in the other case ("A) ... (a) (b)") is nested, and a
+    run of it from "a" is never merged."""
+    other = pl.LOWER if alpha == pl.UPPER else pl.UPPER
+    cands = [t for t in toks if t.form != "mention" and id(t) not in ok and t.atoms and all(pl.fits(a, other) for a in t.atoms)]
+    if not cands:
+        return run, ok
+    if any(pl.ordinal(a, other) == 0 for t in cands for a in t.atoms):
+        return run, ok
+    ords = {pl.ordinal(x, alpha) for x in run}
+    lo, hi = min(ords), max(ords)
+    run, ok = set(run), set(ok)
+    for t in cands:
+        o = [pl.ordinal(a, other) for a in t.atoms]
+        if any(x is None or x in ords for x in o):
+            continue
+        gap = all(lo < x < hi for x in o)
+        nxt = len(o) == 1 and o[0] == hi + 1 and t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)
+        if not (gap or nxt):
+            continue
+        t.atoms = [a.swapcase() for a in t.atoms]
+        run.update(t.atoms)
+        ok.add(id(t))
+        ords.update(o)
+        hi = max(ords)
+    return run, ok
+
+
+def _run(labels: set[str], alpha: str, heads: set[str] = frozenset()) -> set[str]:
+    """The labels forming a plausible run: starting within a–d, at most one label skipped.
+
+    ``heads``: labels bracketed at the head of a sentence ("(E) Endoscopic view.").
+    """
     if not labels:
         return set()
     ords = sorted({pl.ordinal(x, alpha) for x in labels} - {None})
     if not ords:
         return set()
     # A run starting past "d" is the rest of a figure split over pages ("(E) ... (F) ...
-    # (G) ..."): it must then be gapless and at least three long.
+    # (G) ..."): it must then be gapless and at least three long, or two that each head a
+    # sentence in brackets ("(E) Endoscopic view. (F) Histology.").
     late = ords[0] > 3
     keep = {ords[0]}
     for a, b in zip(ords, ords[1:]):
         if b - a > (1 if late else 2):
             break
         keep.add(b)
-    if late and len(keep) < 3:
+    if late and len(keep) < 3 and not (len(keep) == 2 and {pl.ordinal(x, alpha) for x in heads} >= keep):
         return set()
     return {x for x in labels if pl.ordinal(x, alpha) in keep}
 
@@ -832,15 +1038,27 @@ def _drop_abbreviations(r: _Reader, toks: list[_Tok]) -> list[_Tok]:
     sentence, defines an abbreviation ("treated with curcumin (C) and curcumin-PLGA (CP)").
     """
     delims = [t for t in toks if t.form != "mention"]
-    heads = [t for t in delims if r.at_sentence_start(t.start)]
-    if len(heads) < 2 or len(delims) - len(heads) != 1:
+    # (the first label heads its text even when the title runs into it: "with PLGA (A) In vitro")
+    heads = [
+        t for i, t in enumerate(delims)
+        if r.at_sentence_start(t.start) or (i == 0 and r.text[t.end : t.end + 2].strip()[:1].isupper())
+    ]
+    if len(heads) < 2:
         return toks
-    t = next(u for u in delims if not r.at_sentence_start(u.start))
+    headed = {x for t in heads for x in t.labels}
+    inner = [t for t in delims if t not in heads]
+    # The other labels inside sentences only refer to headed panels ("Scale bars, 50 µm (A, B)").
+    abbrev = [t for t in inner if not set(t.labels) <= headed]
+    if len(abbrev) != 1:
+        return toks
+    t = abbrev[0]
     if t.form != "paren" or len(t.atoms) != 1 or len(t.atoms[0]) != 1 or not t.atoms[0].isupper():
         return toks
     word = _prev_word(r.text, t.start, r.sent_start(t.start))
     if len(word) < 3 or not word.isalpha() or word[0].upper() != t.atoms[0]:
         return toks
+    if r.text[t.end : t.end + 2].strip()[:1].isupper():
+        return toks  # "... oxidative-stress apoptosis (A) HCT-15 cells were ...": a title's end
     return [u for u in toks if u is not t]
 
 
@@ -966,9 +1184,20 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     # "antisense (b) and sense (c) probes": a word on both sides follows the label before
     # it in the same sentence, else the caption's prevailing habit.
     prev: _Tok | None = None
-    for t in toks:
+    for i, t in enumerate(toks):
         if t.role == "?":
-            t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
+            after = text[t.end : r.sent_end(t.sent)]
+            nxt_in = i + 1 < len(toks) and toks[i + 1].sent == t.sent
+            if len(after.split()) <= 2 and not nxt_in:
+                # "... anterior and lateral (H) views.": a label that leaves its sentence one
+                # closing word closes the item before it
+                t.role = "postfix"
+            elif after.split()[:1] and after.split()[0].lower() in _POSTMODIFIERS:
+                # "Fundus photograph of the right eye (A) showing optic disc edema": what
+                # follows describes the item before the label; a prefix label heads a noun
+                t.role = "postfix"
+            else:
+                t.role = prev.role if prev is not None and prev.sent == t.sent and prev.role != "mention" else mode
         prev = t
     # A prefix label owns the rest of its sentence: a later bracketed label there splits it.
     # Except a header range ("(A-F) ... cells (A,B) or ... (C,D)"), whose items follow.
@@ -986,11 +1215,13 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     # with the next label's item is that item's delimiter, not a reference.
     for i in range(len(toks) - 2, -1, -1):
         t, nxt = toks[i], toks[i + 1]
-        if t.role != "mention" or t.form == "mention" or nxt.role != "prefix" or nxt.sent != t.sent:
+        if t.role != "mention" or t.form == "mention" or nxt.role not in ("prefix", "postfix") or nxt.sent != t.sent:
             continue
         between = text[t.end : nxt.start]
-        if len(between.split()) > 40 or not _TRAIL_CONJ.search(between):
+        if nxt.role == "prefix" and (len(between.split()) > 40 or not _TRAIL_CONJ.search(between)):
             continue
+        if nxt.role == "postfix" and (len(between.split()) > 6 or not _ITEM_JOIN.search(between)):
+            continue  # "in (G) anterior and lateral (H) views": a prefix item, then a postfix one
         floor = r.sent_start(t.start)
         w1 = _prev_word(text, t.start, floor)
         k = text.rfind(w1, floor, t.start) if w1 else -1
@@ -1007,6 +1238,11 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
             continue
         t.role = "prefix"
 
+
+_POSTMODIFIERS = frozenset(
+    "showing shows show demonstrating demonstrates revealing reveals indicating depicting illustrating "
+    "displaying confirming which that where".split()
+)
 
 # A preposition that can lead into an item ("treated with (A) X or (B) Y") and words that
 # make the phrase a reference ("as in (A)", "similar to (B)").
@@ -1029,6 +1265,9 @@ def _sentence_headers(r: _Reader, toks: list[_Tok]) -> None:
     while i < len(toks):
         t = toks[i]
         s0 = r.sent_start(t.start)
+        semi = text.rfind(";", s0, t.start)
+        if semi >= 0 and not _inside_paren(text, semi, s0):
+            s0 = semi + 1  # "In A and B, X; in C and D, Y": a clause has its own header
         if not _HEADER_LEAD.match(text[s0 : t.start]):
             i += 1
             continue
@@ -1139,10 +1378,14 @@ def split_caption(
     strongest delimiters. ``ocr_labels``: labels read on the image, used only to pick the
     alphabet ("i" the letter vs "i" the numeral, "A" vs "a"). Never raises on text.
     """
-    text = caption or ""
+    original = caption or ""
+    # Line breaks and no-break spaces read as spaces, full-width brackets as brackets (one
+    # character for one: offsets hold).
+    text = original.translate(_SPACES) if _ODD_SPACE.search(original) else original
     r = _Reader(text)
     toks = _find_tokens(r, markup)
-    alpha, run, ok = _choose_alphabet(toks, ocr_labels) if toks else (pl.NONE, set(), set())
+    heading = {id(t) for t in toks if t.form in ("paren", "close", "bold") and r.at_sentence_start(t.start)}
+    alpha, run, ok = _choose_alphabet(toks, ocr_labels, heading) if toks else (pl.NONE, set(), set())
     if alpha != pl.NONE:
         # Mentions may extend the run ("(A-D) ... (anti-CD34, E-H)"), never start one.
         # A mentioned grid label of a letter that is a panel ("(blue, A1, A2)") is a part of it.
@@ -1156,7 +1399,15 @@ def split_caption(
             labs = {x for x in _expand(t, alpha) if not (_GRID_RE.match(x) and x[0] in singles)}
             if labs and labs <= _run(run | more | labs, alpha):
                 more |= labs
-        run = _run(run | more, alpha) | run
+        if more:
+            # "(A) ... (B) ... Panels C through E show ... (F) ... (G)": the mentioned labels
+            # close the gap that cut the run at B; the delimiters after it count again.
+            cand = {x for t in toks if id(t) in ok for x in _expand(t, alpha) if not _GRID_RE.match(x) or x in run}
+            run = _run(run | more | cand, alpha) | run
+        else:
+            run = _run(run | more, alpha) | run
+    if alpha in (pl.UPPER, pl.LOWER) and run:
+        run, ok = _other_case(r, toks, alpha, run, ok)
     kept: list[_Tok] = []
     for t in toks:
         if t.form != "mention" and id(t) not in ok:
@@ -1179,6 +1430,24 @@ def split_caption(
         _assign_roles(r, kept)
         split = _build(r, kept, alpha)
     split.chosen_alphabet = alpha
+    if text != original:
+        split = _restore(split, original)
+    return split
+
+
+_ODD = "\n\r\x0b\x0c\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = {ord(c): " " for c in _ODD}
+_SPACES.update({0xFF08: "(", 0xFF09: ")", 0xFF3B: "[", 0xFF3D: "]", 0xFF1A: ":", 0xFF0C: ","})  # full-width
+_ODD_SPACE = re.compile(f"[{_ODD}\uff08\uff09\uff3b\uff3d\uff1a\uff0c]")
+
+
+def _restore(split: CaptionSplit, original: str) -> CaptionSplit:
+    """The split of a caption read with its odd spaces as spaces, on the caption as given."""
+    split.caption = original
+    pre, tra = split.preface_text, split.trailer_text
+    for s in split.subcaptions:
+        s.text = original[s.start : s.end]
+        s.self_contained = _join([pre, s.local_text(original), tra])
     return split
 
 
@@ -1247,7 +1516,12 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     second = delims[1] if len(delims) > 1 else None
     if (
         first.role == "prefix"
-        and _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+        and (
+            _prev_word(text, first.start, r.sent_start(first.start)) in _INTRO_WORDS
+            # "Title. Prostate tissues are reported as follows: A) ..., B) ...": after a title,
+            # a colon lead-in belongs to its own list (the caption's own first words stay shared)
+            or (first.sent > 0 and _prev_word(text, first.start, r.sent_start(first.start)) == ":")
+        )
         and second is not None and second.sent == first.sent
     ):
         # "Title. Cells were treated with (A) RES or (B) CUR. Islets with (C) RES or (D) CUR.":
@@ -1261,14 +1535,29 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     spans: list[list] = []
     prev_end = preface[1]
     clause_floor = 0  # where the clause of the current postfix items began (see _clause_after)
+    mixed: list[tuple[list, _Tok]] = []  # prefix items followed by a postfix one in their sentence
     for i, t in enumerate(delims):
         nxt = delims[i + 1] if i + 1 < len(delims) else None
         if t.role == "prefix":
             a = t.end
             if nxt is None:
                 b = n
-            elif nxt.role == "postfix" and nxt.sent == t.sent:
+            elif nxt.role == "postfix" and nxt.sent == t.sent and set(nxt.labels) <= set(t.labels):
                 b = a  # a header range: the items after it carry the text
+            elif nxt.role == "postfix" and nxt.sent == t.sent:
+                # "in (G) anterior and lateral (H) views": the prefix item ends where the
+                # postfix item begins, at the last conjunction or comma before it
+                cut = None
+                for m in _ITEM_JOIN.finditer(text, a, nxt.start):
+                    if not _inside_paren(text, m.start(), a):
+                        cut = m
+                b = cut.start() if cut is not None else a
+                pieces = cut_at(a, b) or [(a, a)]
+                for a2, b2 in pieces:
+                    spans.append([t, t.labels, a2, b2, stems.get(t.sent), None])
+                    mixed.append((spans[-1], nxt))
+                prev_end = cut.end() if cut is not None else b
+                continue
             elif nxt.sent != t.sent and nxt.role == "postfix":
                 b = r.sent_start(nxt.start)
             elif nxt.sent != t.sent and _introduces(text, nxt.start, r.sent_start(nxt.start)):
@@ -1348,6 +1637,11 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
 
+    for sp, post in mixed:
+        # ... and the words that close the postfix item close it too ("lateral (H) views")
+        tail = next((x[5] for x in spans if x[0] is post and x[5] is not None), None)
+        if sp[5] is None and tail is not None:
+            sp[5] = tail
     _share_stems(text, delims, spans, stems)
 
     # Trailer: closing sentences about the whole figure, after the last label's own text.
@@ -1355,7 +1649,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
     trailer = (n, n)
     if last.role == "prefix":
         own = [sp for sp in spans if sp[0] is last]
-        a, b = own[-1][2], own[-1][3]
+        a, b = own[0][2], own[0][3]  # from its first sentence (its pieces may skip a mention sentence)
         region_start = r.sent_end(r.sent(_trim(text, a, b)[0]))
     else:
         region_start = prev_end
@@ -1487,6 +1781,7 @@ def _reference_sentences(
         mention_sents[s_idx] = list(dict.fromkeys(labs))
 
 
+_ITEM_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s+", re.I)
 _CLAUSE_CONJ = re.compile(r",?\s+(?:and|or|but|whereas|while)\s+|,\s+(?=(?:which|that|where)\s)", re.I)
 
 
@@ -1526,6 +1821,7 @@ _STEM_WORDS = frozenset(
 _STEM_CUT = re.compile(r"[,:;]\s+|\b(?:" + "|".join(sorted(_STEM_WORDS)) + r")\b\s*", re.I)
 _CLAUSE_ITEM = re.compile(r"\s*,?\s*(?:but|whereas|while|although|though|which|that)\b", re.I)
 _ITEM_MAX_WORDS = 8
+_ARTICLES = frozenset({"the", "a", "an", "its", "their", "this", "these"})
 
 
 def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) -> None:
@@ -1584,6 +1880,10 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
             for m in re.finditer(r"\b(?:with|without|" + "|".join(sorted(heads)) + r")\b", text[a:b], re.I):
                 end = a + m.start()
             if end is None:
+                # "CT images before (A, B) and after (C, D) treatment": the first's own preposition
+                for m in re.finditer(r"\b(?:before|" + "|".join(sorted(_STEM_WORDS)) + r")\b", text[a:b], re.I):
+                    end = a + m.start()
+            if end is None:
                 continue
         else:
             # Parallel items are about as long as each other: the first item is the last
@@ -1595,9 +1895,15 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
                 continue
             floor = a + words[max(0, len(words) - k - 2)].start()
             end = a + words[len(words) - k].start()
-            for m in _STEM_CUT.finditer(text, floor, end):
-                end = m.end()
-                break
+            cut = next(_STEM_CUT.finditer(text, floor, end), None)
+            if cut is None:
+                # "MRI confirms the CT | findings with a stable mass (g) ... and a new tumour (h)":
+                # a stem ends at a comma or preposition, not inside a noun phrase: the next one
+                cut = next(_STEM_CUT.finditer(text, end, b), None)
+                if cut is None and text[a:end].split()[-1:] and text[a:end].split()[-1].lower() in _ARTICLES:
+                    continue
+            if cut is not None:
+                end = cut.end()
         sa, sb = _trim(text, a, end)
         if sb <= sa:
             continue
@@ -1703,7 +2009,9 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
         # (a bold label's own comma, ", THL and", is no word of its item)
         hw = [w for w in words if any(ch.isalnum() for ch in w.group())]
         hk = max(sum(1 for w in c if any(ch.isalnum() for ch in w)) for c in cores)
-        if ta is None and hk <= 2 and 2 <= len(hw) <= hk + 2 and _HEAD_NOUN.match(hw[-1].group()):
+        # (not when the items are whole phrases: "B. after resection, C. the specimen, D. the cut surface")
+        whole = bool(hw) and hw[0].group().lower() in _ARTICLES or any(c and c[0].lower() in _STEM_WORDS for c in cores)
+        if ta is None and not whole and hk <= 2 and 2 <= len(hw) <= hk + 2 and _HEAD_NOUN.match(hw[-1].group()):
             # "in (A) posterior and (B) lateral views.", "(a) control and (b) treated mice":
             # coordinated modifiers share the head noun that closes the last item.
             ta = last[2] + hw[-1].start()
