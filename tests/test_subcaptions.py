@@ -749,3 +749,14 @@ def test_item_list_ending_in_a_bracket_only_does_not_raise():
     cap = ("Drugs X and Y raise insulin release. Cells were treated with (A) X or (B) Y for 2 h. Islets were "
            "treated with (C) X or  Y for 2 h. Samples were analysed (*P<0.05, **P<0.01, and ***P<0.001)")
     assert split_caption(cap).labels == ["A", "B", "C"]
+
+
+def test_label_closing_a_clause_of_another_panels_sentence():
+    # nothing follows "(C)" before the next label's sentence: it names the clause before it
+    t = texts("Lesions in mice. (A) Glands with atypia. (B) Cells were stained for Ki67 (arrows) and S6 levels "
+              "were high (C). Basal staining was present in normal glands (D) but absent in tumours (E).")
+    assert t["B"] == "Cells were stained for Ki67 (arrows)"
+    assert t["C"] == "S6 levels were high"
+    # unlabelled sentences follow it: it heads them
+    t = texts("Assays. (A) A scratch was made, and wound closure was measured (B). Data are means. (C) Invasion.")
+    assert t["B"] == "Data are means."

@@ -1202,11 +1202,11 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
     # A prefix label owns the rest of its sentence: a later bracketed label there splits it.
     # Except a header range ("(A-F) ... cells (A,B) or ... (C,D)"), whose items follow.
     owner: _Tok | None = None
-    for t in toks:
+    for i, t in enumerate(toks):
         if t.role == "prefix":
             owner = t
         elif t.role == "postfix" and owner is not None and t.sent == owner.sent:
-            if not set(t.labels) <= set(owner.labels):
+            if not set(t.labels) <= set(owner.labels) and not _closes_clause(r, toks, i):
                 t.role = "prefix"
                 owner = t
     _sentence_headers(r, toks)
@@ -1237,6 +1237,19 @@ def _assign_roles(r: _Reader, toks: list[_Tok]) -> None:
         if last is None or first is None or first != last + 1:
             continue
         t.role = "prefix"
+
+
+def _closes_clause(r: _Reader, toks: list[_Tok], i: int) -> bool:
+    """Whether the bracketed label ``toks[i]``, inside a sentence a prefix label owns, can
+    only name the clause before it: it ends that sentence and the next sentence belongs to
+    another label, so as a prefix it would head no text ("(iii) Cells were stained ... and
+    high levels of S6 were detected (iv). ... glands (v)"). With unlabelled sentences
+    after it, it heads them ("... over time (B). Data represent ...")."""
+    t = toks[i]
+    if r.text[t.end : r.sent_end(t.sent)].strip(" \t\n.;:"):
+        return False
+    nxt = next((u for u in toks[i + 1 :] if u.role != "mention"), None)
+    return nxt is not None and nxt.sent == t.sent + 1
 
 
 _POSTMODIFIERS = frozenset(
