@@ -760,3 +760,12 @@ def test_label_closing_a_clause_of_another_panels_sentence():
     # unlabelled sentences follow it: it heads them
     t = texts("Assays. (A) A scratch was made, and wound closure was measured (B). Data are means. (C) Invasion.")
     assert t["B"] == "Data are means."
+
+
+def test_items_that_repeat_their_head_noun_share_no_tail():
+    t = texts("Tumour stages. (a) Normal mouse gland, (b) early stage mouse gland, and (c) late stage prostate "
+              "with carcinoma. Scale bar, 75 um.")
+    assert t["a"] == "Normal mouse gland"
+    assert t["c"] == "late stage prostate with carcinoma."
+    # factored out, the phrase is still shared
+    assert texts("Sections. (D) H & E and (E) Ki-67 in a grade 3 tumour.")["D"] == "H & E in a grade 3 tumour."

@@ -2024,6 +2024,13 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
         hk = max(sum(1 for w in c if any(ch.isalnum() for ch in w)) for c in cores)
         # (not when the items are whole phrases: "B. after resection, C. the specimen, D. the cut surface")
         whole = bool(hw) and hw[0].group().lower() in _ARTICLES or any(c and c[0].lower() in _STEM_WORDS for c in cores)
+        # (nor when the earlier items each repeat their head noun, "(a) Normal seminal vesicle,
+        # (b) Hp stage seminal vesicle, ... and (d) Ac stage prostate with carcinoma": the
+        # writer did not factor anything out, so the last item's phrase is its own)
+        ends = [c[-1].lower().strip(".,;") for c in cores if len(c) >= 2]
+        if len(ends) >= 2 and len(ends) == len(cores) and len(set(ends)) == 1:
+            ta = None
+            whole = True
         if ta is None and not whole and hk <= 2 and 2 <= len(hw) <= hk + 2 and _HEAD_NOUN.match(hw[-1].group()):
             # "in (A) posterior and (B) lateral views.", "(a) control and (b) treated mice":
             # coordinated modifiers share the head noun that closes the last item.
