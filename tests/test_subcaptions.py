@@ -205,7 +205,7 @@ def test_enumeration_sentence_shares_what_follows():
     cap = "Tissues: (A) bone marrow (B) liver (C) lung. Expression is mainly endothelial. Few cells stain."
     s = split_caption(cap)
     assert s.trailer_text == "Expression is mainly endothelial. Few cells stain."
-    assert s.text_for("B") == "Tissues: liver Expression is mainly endothelial. Few cells stain."
+    assert s.text_for("B") == "Tissues: liver. Expression is mainly endothelial. Few cells stain."
 
 
 def test_repeated_per_panel_sentence_is_not_a_trailer():
@@ -769,3 +769,11 @@ def test_items_that_repeat_their_head_noun_share_no_tail():
     assert t["c"] == "late stage prostate with carcinoma."
     # factored out, the phrase is still shared
     assert texts("Sections. (D) H & E and (E) Ki-67 in a grade 3 tumour.")["D"] == "H & E in a grade 3 tumour."
+
+
+def test_a_span_cut_in_mid_sentence_gets_a_full_stop_before_the_next_sentence():
+    s = split_caption("Tumours. Staining revealed no tumour in mice with cells (A,B) or without cells (C,D). "
+                      "Arrows show the tumours.")
+    assert s.text_for("C") == "Tumours. Staining revealed no tumour in mice without cells. Arrows show the tumours."
+    # the items inside a sentence are not touched
+    assert split_caption("X. Cells (A) and nuclei (B) stained.").text_for("A") == "X. Cells stained."

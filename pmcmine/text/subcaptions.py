@@ -144,11 +144,31 @@ class CaptionSplit:
         parts = [self.preface_text]
         parts.extend(s.local_text(self.caption) for s in spans)
         parts.append(self.trailer_text)
-        return _join(parts)
+        return _join_sentences(parts)
 
 
 def _join(parts: Sequence[str]) -> str:
     return " ".join(p for p in parts if p)
+
+
+_OPEN_END = re.compile(r"(?<![.!?;:,])[\])\"'\u201d\u2019]*\Z")
+
+
+def _join_sentences(parts: Sequence[str]) -> str:
+    """Join pieces that stand as sentences of their own (preface, a label's spans, trailer).
+
+    A span cut at a label in mid-sentence ("... in recipient mice without cell transgrafting
+    (C,D) or ...") has no full stop; before a piece that opens a sentence of its own it gets
+    one, so the text reads "... transgrafting. Arrows show ...", not "... transgrafting Arrows".
+    """
+    out: list[str] = []
+    for p in parts:
+        if not p:
+            continue
+        if out and not p[0].islower() and _OPEN_END.search(out[-1]):
+            out[-1] += "."
+        out.append(p)
+    return " ".join(out)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -2090,7 +2110,7 @@ def _finish(text: str, alpha: str, subs: list[Subcaption], preface, trailer) -> 
     pre, tra = split.preface_text, split.trailer_text
     order: dict[str, int] = {}
     for s in subs:
-        s.self_contained = _join([pre, s.local_text(text), tra])
+        s.self_contained = _join_sentences([pre, s.local_text(text), tra])
         for x in s.labels:
             order.setdefault(x, len(order))
 
