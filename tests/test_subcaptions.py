@@ -777,3 +777,10 @@ def test_a_span_cut_in_mid_sentence_gets_a_full_stop_before_the_next_sentence():
     assert s.text_for("C") == "Tumours. Staining revealed no tumour in mice without cells. Arrows show the tumours."
     # the items inside a sentence are not touched
     assert split_caption("X. Cells (A) and nuclei (B) stained.").text_for("A") == "X. Cells stained."
+
+
+def test_an_item_built_like_the_first_takes_no_stem():
+    t = texts("Calcification. No lesion is seen on T1WI (F) and T2WI (G), but dot-like high density on CT (H), low "
+              "signal on SWI (I) and high signal on filtered phase image (J) indicates calcification.")
+    assert t["I"] == "low signal on SWI indicates calcification."
+    assert t["J"] == "high signal on filtered phase image indicates calcification."

@@ -1941,8 +1941,15 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         if sb <= sa:
             continue
         stem = (sa, sb)
+        stem_prep = text[sa:sb].split()[-1].lower()
         for i, sp in enumerate(rest):
             own = _own_head(text, sp[2], sp[3])
+            if own is not None and text[own[0] : own[1]].split()[-1].lower() == stem_prep:
+                # "high density on CT (H), low signal on SWI (I)", "the maps of X (c) and those
+                # of Y (d)": an item built like the first, head and the stem's preposition, is
+                # whole; the short items after it share its head.
+                stem = own
+                continue
             nxt = rest[i + 1] if i + 1 < len(rest) else None
             if own is not None and nxt is not None and _own_head(text, nxt[2], nxt[3]) is None:
                 # parallel to the next item: what follows the head is about as long as it
