@@ -784,3 +784,10 @@ def test_an_item_built_like_the_first_takes_no_stem():
               "signal on SWI (I) and high signal on filtered phase image (J) indicates calcification.")
     assert t["I"] == "low signal on SWI indicates calcification."
     assert t["J"] == "high signal on filtered phase image indicates calcification."
+
+
+def test_a_label_heading_its_clause_owns_the_unlabelled_sentences_after_it():
+    t = texts("Limits of segmentation. In a slice at level 109 (A), the limit was a hook (white arrow). The broken "
+              "line shows the sinus limit. In the slice at level 110 (B), the concha fuses with the maxilla.")
+    assert t["A"].endswith("(white arrow). The broken line shows the sinus limit.")
+    assert t["B"].startswith("In the slice at level 110")

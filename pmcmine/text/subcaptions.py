@@ -1655,6 +1655,19 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 if sp[0] in (clause if shared else [t]) and sp[5] is None:
                     sp[5] = (ta, tb)
         prev_end = s_end
+        if (
+            nxt is not None and nxt.role == "postfix" and nxt.sent > t.sent + 1
+            and text[t.end : t.end + 2].startswith(",") and len(text[ta:tb].split()) >= 3
+        ):
+            # "In a slice at level 109 (A), the limit was a hook (arrow). The broken line shows
+            # X. At level 110 (B), ...": a label that heads its sentence's clause, like a prefix
+            # one, goes on owning the unlabelled sentences after it; the next postfix item
+            # starts with its own sentence.
+            labels = list(dict.fromkeys(x for u in group for x in u.labels))
+            stop = r.starts[nxt.sent]
+            for a2, b2 in cut_at(s_end, stop):
+                spans.append([t, labels, a2, b2, None, None])
+            prev_end = stop
         if nxt is not None and nxt.role == "prefix":
             # Unlabelled sentences between a postfix group and the next prefix label go on
             # describing that group ("... (A) or ... (B). The sections were ... (C) Quant...").
