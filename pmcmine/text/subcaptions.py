@@ -100,6 +100,8 @@ class Subcaption:
             parts.append(caption[self.stem_start : self.stem_end].strip())
         parts.append(self.text)
         if self.tail_start is not None:
+            if self.tail_start >= self.end and caption[self.end : self.tail_start].rstrip().endswith(",") and parts[-1]:
+                parts[-1] += ","  # "In a slice at level 109 (A), the limit ...": the comma stays
             parts.append(caption[self.tail_start : self.tail_end].strip())
         return _join(parts)
 
