@@ -791,3 +791,10 @@ def test_a_label_heading_its_clause_owns_the_unlabelled_sentences_after_it():
               "line shows the sinus limit. In the slice at level 110 (B), the concha fuses with the maxilla.")
     assert t["A"] == "In a slice at level 109, the limit was a hook (white arrow). The broken line shows the sinus limit."
     assert t["B"] == "In the slice at level 110, the concha fuses with the maxilla."
+
+
+def test_a_local_stem_ends_with_its_list():
+    t = texts("Lung inflammation. The drug reduced the number of (A) neutrophils and (B) monocytes in BALF, (C) The "
+              "drug reduced macrophage infiltration in lung tissue.")
+    assert t["B"] == "The drug reduced the number of monocytes in BALF"
+    assert t["C"] == "The drug reduced macrophage infiltration in lung tissue."

@@ -1685,6 +1685,7 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
                 spans.append([t, labels, a2, b2, None, None])
             prev_end = stop
 
+    _close_stem_lists(text, delims, spans, stems)
     for sp, post in mixed:
         # ... and the words that close the postfix item close it too ("lateral (H) views")
         tail = next((x[5] for x in spans if x[0] is post and x[5] is not None), None)
@@ -1795,6 +1796,24 @@ def _build(r: _Reader, toks: list[_Tok], alpha: str, kind_override: str | None =
         a, b = _trim(text, r.starts[s_idx], r.sent_end(s_idx))
         subs.append(Subcaption(labels, a, b, text[a:b], "", "mention", _FORM_CONF["mention"]))
     return _finish(text, alpha, subs, preface, trailer)
+
+
+def _close_stem_lists(text: str, delims: list[_Tok], spans: list[list], stems: dict) -> None:
+    """A local stem is said of the prefix items of its list only: the list ends with the
+    item that a conjunction joins on ("... number of (A) neutrophils and (B) monocytes in
+    BALF, (C) Compound c26 reduced ...": C heads a clause of its own)."""
+    for sent in stems:
+        items = [t for t in delims if t.sent == sent and t.role == "prefix"]
+        outside: set[int] = set()
+        closed = False
+        for prev, t in zip(items, items[1:]):
+            if closed:
+                outside.add(id(t))
+            elif _TRAIL_WORD_CONJ.search(text, prev.end, t.start):
+                closed = True
+        for sp in spans:
+            if id(sp[0]) in outside:
+                sp[4] = None
 
 
 def _reference_sentences(
@@ -2032,14 +2051,19 @@ def _share_prefix_tails(text: str, delims: list[_Tok], spans: list[list]) -> Non
             continue
         if not cur and not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
             continue
+        # "(A) X and (B) Y in BALF, (C) ...": the item a conjunction joins on is the last
+        last_joined = bool(cur) and _TRAIL_WORD_CONJ.search(text, cur[-1][2], cur[-1][3]) is not None
         cur.append(sp)
-        if not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
+        if last_joined or not (_TRAIL_CONJ.search(text, sp[2], sp[3]) and len(body.split()) <= 5):
             groups.append(cur)
             cur = []
     for chain in groups:
         if len(chain) < 2 or chain[-1][5] is not None:
             continue
         earlier, last = chain[:-1], chain[-1]
+        m = re.search(r"\s*,\s*\Z", text[last[2] : last[3]])
+        if m and m.start() > 0:
+            last[3] = last[2] + m.start()  # "(B) Y in BALF, (C) ...": the comma parts the lists
         cores = []
         for sp in earlier:
             m = _TRAIL_CONJ.search(text, sp[2], sp[3])
