@@ -798,3 +798,10 @@ def test_a_local_stem_ends_with_its_list():
               "drug reduced macrophage infiltration in lung tissue.")
     assert t["B"] == "The drug reduced the number of monocytes in BALF"
     assert t["C"] == "The drug reduced macrophage infiltration in lung tissue."
+
+
+def test_a_view_noun_closes_a_postfix_list_before_the_next_item():
+    t = texts("Braincase. Opaque in dorsal (A), ventral (B), and caudal (C) views and semitransparent with the "
+              "endocast in left lateral view (D). Scale bar, 1 cm.")
+    assert t["B"] == "Opaque in ventral views"
+    assert t["D"] == "semitransparent with the endocast in left lateral view"

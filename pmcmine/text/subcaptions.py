@@ -1874,9 +1874,15 @@ def _clause_after(text: str, a: int, b: int) -> tuple[int, int] | None:
             head = seg[: m.start()]
             if head.count("(") == head.count(")") and head.count("[") == head.count("]"):
                 best = m
-    if best is None or len(seg[: best.start()].strip(" ,;").split()) < 2:
+    head = seg[: best.start()].strip(" ,;").split() if best is not None else []
+    if best is None or (len(head) < 2 and not (head and _VIEW_NOUN.fullmatch(head[0]))):
         return None
     return a + best.start(), a + best.end()
+
+
+# "in dorsal (A), ventral (B) and caudal (C) views and semitransparent ... (D)": a figure noun
+# after the last item closes the list; the conjunction after it starts the next item.
+_VIEW_NOUN = re.compile(r"(?:views?|images?|sections?|slices?|scans?|panels?|photo(?:micro)?graphs?|micrographs?)", re.I)
 
 
 # Words that end the part of a sentence shared by a list of postfix items: "staining for
@@ -1915,6 +1921,13 @@ def _share_stems(text: str, delims: list[_Tok], spans: list[list], stems: dict) 
         for t in toks:
             own = next((sp for sp in spans if sp[0] is t and sp[3] <= t.start), None)
             if groups[-1] and own is not None and _CLAUSE_ITEM.match(text, own[2]):
+                groups.append([])
+            elif groups[-1] and own is not None and any(
+                sp[0] is groups[-1][-1] and sp[5] is not None and sp[5][1] <= own[2]
+                and _VIEW_NOUN.fullmatch(text[sp[5][0] : sp[5][1]].strip(" ,;")) for sp in spans
+            ):
+                # "in dorsal (A), ... caudal (F) views and semitransparent ... (D)": the
+                # words that closed the list before it leave this item a list of its own
                 groups.append([])
             groups[-1].append(t)
     for group in groups:
