@@ -588,8 +588,8 @@ def test_subject_labels_keep_their_predicates():
 
 def test_per_label_note_in_one_bracket():
     s = split_caption("MRI. A 3-cm mass extends into the sellar region (A, axial view; B, coronal view).")
-    assert s.text_for("A").endswith("axial view") and "coronal" not in s.text_for("A")
-    assert s.text_for("B").endswith("coronal view")
+    assert s.text_for("A").endswith("(axial view)") and "coronal" not in s.text_for("A")
+    assert s.text_for("B").endswith("(coronal view)")
 
 
 def test_clause_after_a_postfix_label_stays_with_it():
@@ -668,7 +668,7 @@ def test_prefix_item_then_postfix_item_and_a_scale_sentence():
 def test_notes_with_the_label_last_in_one_bracket():
     s = split_caption("Tumour sections stained for Ki67 (top, A; bottom, B).")
     assert s.labels == ["A", "B"]
-    assert s.text_for("A").endswith("top")
+    assert s.text_for("A").endswith("(top)")
 
 
 def test_trailer_after_a_reference_sentence_is_shared():
@@ -805,3 +805,8 @@ def test_a_view_noun_closes_a_postfix_list_before_the_next_item():
               "endocast in left lateral view (D). Scale bar, 1 cm.")
     assert t["B"] == "Opaque in ventral views"
     assert t["D"] == "semitransparent with the endocast in left lateral view"
+
+
+def test_a_label_note_stays_in_brackets():
+    s = split_caption("CT. A nodule abutting the pleura (A, arrow) and lymph nodes in the paraaortic area (B, arrow).")
+    assert s.text_for("A") == "CT. A nodule abutting the pleura (arrow)"

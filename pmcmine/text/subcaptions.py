@@ -144,7 +144,12 @@ class CaptionSplit:
         if not spans:
             return None
         parts = [self.preface_text]
-        parts.extend(s.local_text(self.caption) for s in spans)
+        for s in spans:
+            if s.kind == "note" and len(parts) > 1 and parts[-1]:
+                # "... at the time of diagnosis (B, arrow)": the note stays in its brackets
+                parts[-1] = f"{parts[-1]} ({s.text})"
+            else:
+                parts.append(s.local_text(self.caption))
         parts.append(self.trailer_text)
         return _join_sentences(parts)
 
