@@ -59,8 +59,19 @@ How a caption is read, in order:
    in RCA (B) and LAD (C)"); the clause after a mid-sentence postfix label, up to a
    conjunction, stays with it ("MRI (c) shows X and no mass (d)"); a sentence naming some
    (not all) panels is theirs, wherever it stands; a joining "and" is no part of an item.
+   A list ends with the item a conjunction joins on ("of (A) X and (B) Y in BALF, (C) The
+   drug ...": C shares nothing) or at a view noun after its last item ("dorsal (A) and
+   caudal (B) views and semitransparent ... (C)"); items that each repeat their head noun
+   ("(a) normal seminal vesicle, (b) Hp stage seminal vesicle, and (c) ... prostate with
+   carcinoma") or are built like the first ("density on CT (H), low signal on SWI (I)") are
+   whole and take nothing from the others. A label closing a clause of another label's
+   sentence names that clause when no unlabelled text follows it ("... (iii) X and Y
+   (iv). Z (v)"); a postfix label heading its clause ("In X (A), the ...") owns the
+   unlabelled sentences after it, as a prefix label does.
    Each subcaption keeps its raw span offsets and a self-contained text = preface +
-   (local stem) + span + (tail) + trailer.
+   (local stem) + span + (tail) + trailer; a piece cut in mid-sentence gets a full stop
+   before the next sentence, and a label's note stays in brackets ("(B, arrow)" -> B's
+   text ends "(arrow)").
 
 Everything is a pure function of its arguments; one caption takes ~300-450 µs.
 """
