@@ -54,6 +54,16 @@ def test_noise_panel_letters_fig_units_numbers(tagger):
     assert _tags(tagger, text) == [("Brain", "C0006104", "alias"), ("liver", "C0023884", "alias")]
 
 
+def test_preposition_before_generic_word_is_no_name():
+    # MeSH lists "After Treatment" under Aftercare; captions say "before and after treatment".
+    from pmcmine.kb.noise import name_is_noise
+
+    stop = frozenset({"and", "of"})
+    assert name_is_noise("After Treatment", stop) and name_is_noise("After-Treatments", stop)
+    assert not name_is_noise("In Situ Hybridization", stop)
+    assert not name_is_noise("Back Injury", stop) and not name_is_noise("Over Bite", stop)
+
+
 def test_abbreviations_take_the_long_form_concept(tagger):
     tags = _tags(tagger, "Multiple sclerosis (MS) lesions; MS plaques in the brain.")
     assert ("Multiple sclerosis", "C0026769", "alias") in tags

@@ -5,7 +5,9 @@ single characters (panel labels "A", "B"), numbers, units, English stop words, w
 captions use for layout ("Fig", "panel", "arrow", "scale bar"), names with an inverted comma
 ("Tomography, X-Ray Computed": never written that way in running text), and two-letter
 acronyms, which are far too ambiguous ("MS", "AD", "PD") unless curated ("CT", "MR") or
-resolved by an abbreviation definition in the same text.
+resolved by an abbreviation definition in the same text, and two-word names that are a
+preposition before a generic word ("After Treatment", an entry term of Aftercare): in running text
+that is a phrase ("before and after treatment"), not a name.
 """
 
 from __future__ import annotations
@@ -55,6 +57,12 @@ BLOCKED_PHRASES = ("box and whisker", "box-and-whisker", "box and whiskers", "gr
                    "ground-glass", "whisker plot", "whisker plots", "forest plot", "forest plots",
                    "funnel plot", "violin plot", "violin plots")
 
+# Prepositions that open a phrase of running text (with a generic word after them, see name_is_noise).
+PREPOSITIONS = frozenset("""
+after before during following prior over under between among within without into onto upon from
+by with for of in on at to through across above below via per toward towards around throughout
+""".split())
+
 _NUMBERISH = re.compile(r"^[\d\s.,:;/%±+×x*\-–−()\[\]°]+$")
 _HAS_ALPHA = re.compile(r"[^\W\d_]")
 
@@ -82,7 +90,15 @@ def name_is_noise(name: str, stop_words: frozenset[str]) -> bool:
         return True
     if len(s.split()) > 8:
         return True
+    words = low.replace("-", " ").split()
+    if len(words) == 2 and words[0] in PREPOSITIONS and (words[1] in CAPTION_STOP or _singular_stop(words[1])):
+        return True
     return False
+
+
+def _singular_stop(word: str) -> bool:
+    """A plural of a generic caption word ("after-treatments")."""
+    return word.endswith("s") and word[:-1] in CAPTION_STOP
 
 
 def surface_is_noise(text: str, stop_words: frozenset[str]) -> bool:

@@ -31,7 +31,8 @@ from pmcmine.kb.noise import CAPTION_STOP, is_acronym, name_is_noise, surface_is
 # Bump when the pattern rules change: the cached matcher tables of every KB are rebuilt.
 # 5: the learned mention lexicon (pmcmine/kb/data/mention_lexicon.tsv): links and drops.
 # 11: adjectives of one-word disease names ("psychotic", "hypertensive"), marked "D" keys.
-MATCHER_VERSION = 11
+# 12: two-word names "preposition + generic word" are noise ("after treatment", pmcmine.kb.noise).
+MATCHER_VERSION = 12
 
 # The tables this module fills are defined in store/schema.sql (the corpus's single source
 # of truth); each has article_id, so the corpus writer replaces an article's rows whole.
