@@ -90,11 +90,16 @@ def learn(docs: list[dict], tagged_surfaces: Iterable[tuple[str, bool]] = ()) ->
             types[k][m["type"]] += 1
     texts = [d["text"] for d in docs]
     occ = _occurrences(texts, ids)
+    # An occurrence inside a longer annotated mention ("cancer" in "breast cancer") is no
+    # occurrence of the surface alone: it must not count against the surface's annotated share.
+    surfaces = [" ".join(m["text"].split()) for d in docs for m in d["mentions"]]
+    inside = _occurrences(surfaces, ids)
+    exact = Counter(surface_key(t) for t in surfaces)
     out: list[LexEntry] = []
     for k, cnt in ids.items():
         n = sum(cnt.values())
         (best, nb), = cnt.most_common(1)
-        o = max(occ[k], n)
+        o = max(occ[k] - (inside[k] - exact[k]), n)
         if nb / n >= MIN_ID_SHARE and n / o >= MIN_ANNOTATED_SHARE:
             out.append(LexEntry(k, best, types[k].most_common(1)[0][0], n, o))
     tagged: Counter = Counter()
