@@ -203,6 +203,22 @@ def test_open_kb_of_an_older_content_version_is_rebuilt(open_kb, monkeypatch, tm
     assert rebuilt.meta["content_version"] == open_vocab.OPEN_KB_VERSION  # stale: built again
 
 
+def test_open_kb_from_another_mention_lexicon_is_rebuilt(open_kb, monkeypatch, tmp_path):
+    import shutil
+
+    from pmcmine.kb import api, lexicon
+
+    old = tmp_path / "open"
+    shutil.copytree(open_kb.path, old)
+    wheel = next(open_kb.path.parent.glob("*.whl"))
+    assert open_kb.meta["lexicon"] == lexicon.fingerprint()
+    assert api.build_open(source_wheel=wheel, out_dir=old, exist_ok=True).meta["built_at"] == \
+        open_kb.meta["built_at"]
+    monkeypatch.setattr(lexicon, "fingerprint", lambda path=None: "another-lexicon")
+    rebuilt = api.build_open(source_wheel=wheel, out_dir=old, exist_ok=True)
+    assert rebuilt.meta["lexicon"] == "another-lexicon"  # stale: built again
+
+
 @pytest.fixture(scope="module")
 def tagger(open_kb):
     from pmcmine.text.concepts import ConceptTagger

