@@ -29,6 +29,8 @@ from typing import Sequence
 import numpy as np
 from scipy import ndimage
 
+from pmcmine.figures.boxes import area
+
 Box = tuple[int, int, int, int]
 
 # A line is at least this share of the figure's longer side long (frame sides of a 4x4 grid
@@ -165,10 +167,6 @@ def _inside(a: Box, b: Box) -> bool:
     return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
-def _area(b: Sequence[float]) -> float:
-    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
-
-
 def panel_frames(mask: np.ndarray, h: Sequence[Line] | None = None,
                  v: Sequence[Line] | None = None) -> tuple[list[Box], Box | None]:
     """The frames that delimit panels: two or more drawn boxes of similar size that straight
@@ -185,8 +183,8 @@ def panel_frames(mask: np.ndarray, h: Sequence[Line] | None = None,
         border, frames = frames[0], _outermost(inner)
     if len(frames) < 2:
         return [], None
-    big = max(_area(f) for f in frames)
-    frames = [f for f in frames if _area(f) >= SIMILAR * big]
+    big = max(area(f) for f in frames)
+    frames = [f for f in frames if area(f) >= SIMILAR * big]
     region = (0, 0, mask.shape[1], mask.shape[0])
     if border is not None:
         t = _tol(mask)  # inside its strokes

@@ -46,7 +46,7 @@ from typing import Sequence
 import numpy as np
 from scipy import ndimage
 
-from pmcmine.figures.boxes import overlap_of_smaller, share_inside, union
+from pmcmine.figures.boxes import area, intersection, overlap_of_smaller, share_inside, union
 from pmcmine.figures.detector import Panel
 from pmcmine.figures.frames import cut_box, dividers, find_lines, frame_cells, panel_frames
 
@@ -278,7 +278,7 @@ def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int =
     # 1. text-only fragments, smallest first
     while len(ps) > max(1, floor):
         texts = sorted((i for i, p in enumerate(ps) if is_text_only(ink, p.box)),
-                       key=lambda i: _area(ps[i].box))
+                       key=lambda i: area(ps[i].box))
         solid = [i for i in range(len(ps)) if i not in texts]
         if not texts or not solid:
             break
@@ -325,10 +325,6 @@ def merge_fragments(panels: Sequence[Panel], ink: Ink | np.ndarray, floor: int =
     return ps, members
 
 
-def _area(b) -> float:
-    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
-
-
 # --------------------------------------------------------------------------- drawn boundaries
 
 # Panels taken from drawn frames: the frames are drawn evidence, as sure as the figure's own
@@ -336,7 +332,8 @@ def _area(b) -> float:
 FRAME_SCORE = 1.0
 
 
-def _tight(mask: np.ndarray, box) -> tuple[int, int, int, int] | None:
+def ink_extent(mask: np.ndarray, box) -> tuple[int, int, int, int] | None:
+    """The box shrunk to the ink inside it (empty edge rows and columns dropped), None when it holds none."""
     x0, y0, x1, y1 = _int(box)
     sub = mask[y0:y1, x0:x1]
     rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
@@ -379,22 +376,18 @@ def frame_panels(panels: Sequence[Panel], ink: Ink, count: int = 0) -> tuple[lis
     frames, border = ink.frames()
     if len(frames) < 2 or (count >= 2 and len(frames) != count):
         return None
-    region = _tight(ink.mask, border or (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
+    region = ink_extent(ink.mask, border or (0, 0, ink.mask.shape[1], ink.mask.shape[0]))
     cells = frame_cells(frames, region) if region else None
     if cells is None or not all(_only_text_outside(ink, c, f) and _drawing_inside(ink, f) for c, f in zip(cells, frames)):
         return None
     boxes = [p.box for p in panels]
-    homes = [max(range(len(cells)), key=lambda k: _overlap(b, cells[k])) for b in boxes]
+    homes = [max(range(len(cells)), key=lambda k: intersection(b, cells[k])) for b in boxes]
     if len(panels) == len(frames) and sorted(homes) == list(range(len(frames))) and all(
             share_inside(f, boxes[homes.index(k)]) >= 0.9 for k, f in enumerate(frames)):
         return None
     out = [Panel(tuple(int(v) for v in c), FRAME_SCORE) for c in cells]
     members = [[i for i, h in enumerate(homes) if h == k] for k in range(len(cells))]
     return out, members
-
-
-def _overlap(a, b) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def cut_at_dividers(panels: Sequence[Panel], ink: Ink, want: int,
@@ -410,7 +403,7 @@ def cut_at_dividers(panels: Sequence[Panel], ink: Ink, want: int,
     while len(ps) < want:
         best = None
         for i, p in enumerate(ps):
-            tb = _tight(ink.mask, p.box)
+            tb = ink_extent(ink.mask, p.box)
             if tb is None:
                 continue
             for vertical in orientations:

@@ -28,7 +28,7 @@ from pmcmine.figures.classic import ink_mask
 from pmcmine.figures.detector import Detector, Panel, candidates_of
 from pmcmine.figures.grouping import Grouping, group_panels, label_run, read_figure_labels, split_at_letters
 from pmcmine.figures.boxes import share_inside
-from pmcmine.figures.layout import Ink, cut_at_dividers, frame_panels, merge_fragments
+from pmcmine.figures.layout import Ink, cut_at_dividers, frame_panels, ink_extent, merge_fragments
 
 
 @dataclass(slots=True)
@@ -104,15 +104,8 @@ def tighten(panels: Sequence[Panel], mask: np.ndarray) -> list[Panel]:
     and columns at the edges go, so no ink is ever cut; a box without ink is kept as is."""
     out = []
     for p in panels:
-        x0, y0, x1, y1 = (int(round(v)) for v in p.box)
-        sub = mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
-        rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
-        if rows.size == 0:
-            out.append(p)
-            continue
-        bx, by = max(0, x0), max(0, y0)
-        box = (bx + int(cols[0]), by + int(rows[0]), bx + int(cols[-1]) + 1, by + int(rows[-1]) + 1)
-        out.append(Panel(box, p.score, p.kind))
+        box = ink_extent(mask, p.box)
+        out.append(p if box is None else Panel(box, p.score, p.kind))
     return out
 
 

@@ -21,6 +21,7 @@ stays offline. Regenerate with ``python benchmarks/concepts_bench.py --learn``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -143,8 +144,6 @@ def load(path: Path = LEXICON_PATH) -> tuple[LexEntry, ...]:
 def fingerprint(path: Path = LEXICON_PATH) -> str:
     """Short hash of the lexicon file: the open KB creates the concepts it links to, so a KB
     built from another lexicon lacks some of them and is rebuilt (see ``kb.api``)."""
-    import hashlib
-
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
 
 
