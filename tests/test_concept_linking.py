@@ -166,6 +166,10 @@ _MESH += "\n".join([
     "D016399\tLymphoma, T-Cell\t\tC04.557.386.480.750.800\t",
     "D002971\tCleft Lip\t\tC05.660.207.180\t",
     "D002972\tCleft Palate\t\tC05.660.207.540.460.181\t",
+    "D007022\tHypotension\t\tC14.907.514\t",
+    "D007023\tHypotension, Controlled\tInduced Hypotension\tE04.928.460\t",
+    "D009615\tHIV Testing\t\tE01.370.225.500.384.400\t",
+    "D015658\tHIV Infections\tHIV\tC01.925.782.815.616.400\t",
 ]) + "\n"
 _DOID = [{"id": "DOID:0050000", "name": "fixture leukodystrophy", "synonyms": [],
           "xrefs": [{"namespace": "OMIM", "id": "312080"}]}]
@@ -284,6 +288,14 @@ def test_coordinated_organ_words_before_a_generic_head(raw_tagger):
     assert _tags(raw_tagger, "Signs of cardiac and kidney injury were seen.") == [
         ("cardiac and kidney injury", "D006331", "composite"),
         ("cardiac and kidney injury", "D007674", "composite")]
+
+
+def test_diseases_named_inside_procedure_names(raw_tagger):
+    # the procedure stays whole and the disease it names is a mention too, as the corpora mark it
+    assert _tags(raw_tagger, "Controlled hypotension during surgery.") == [
+        ("Controlled hypotension", "D007023", "alias"), ("hypotension", "D007022", "alias")]
+    # an acronym inside a procedure's name is left alone ("MR imaging" is no mitral regurgitation)
+    assert [t[1] for t in _tags(raw_tagger, "HIV testing of donors")] == ["D009615"]
 
 
 def test_modifier_shared_by_coordinated_heads(raw_tagger):
