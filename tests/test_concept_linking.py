@@ -171,6 +171,20 @@ _MESH += "\n".join([
     "D009615\tHIV Testing\t\tE01.370.225.500.384.400\t",
     "D015658\tHIV Infections\tHIV\tC01.925.782.815.616.400\t",
 ]) + "\n"
+# HP terms: one maps to a disease heading and names what MeSH lacks; one names what the KB has
+# ("Hypotension"); one maps to two headings (ambiguous); one maps to a chemical heading.
+_HP = [{"id": "HP:0002793", "name": "Respiratory depression", "synonyms": ["Breathing slowly"]},
+       {"id": "HP:0002615", "name": "Hypotension", "synonyms": []},
+       {"id": "HP:0000001", "name": "Fixture phenotype", "synonyms": []},
+       {"id": "HP:0000002", "name": "Doxorubicin overload", "synonyms": []}]
+_HP_MESH = "\n".join([
+    "MESH\tD012131\tRespiratory Insufficiency\tHP\tHP:0002793\tRespiratory depression",
+    "MESH\tD007022\tHypotension\tHP\tHP:0002615\tHypotension",
+    "MESH\tD007022\tHypotension\tHP\tHP:0000001\tFixture phenotype",
+    "MESH\tD001937\tBreast\tHP\tHP:0000001\tFixture phenotype",
+    "MESH\tD004317\tDoxorubicin\tHP\tHP:0000002\tDoxorubicin overload",
+]) + "\n"
+_MESH += "D012131\tRespiratory Insufficiency\t\tC08.618.846\t\n"
 _DOID = [{"id": "DOID:0050000", "name": "fixture leukodystrophy", "synonyms": [],
           "xrefs": [{"namespace": "OMIM", "id": "312080"}]}]
 
@@ -189,6 +203,8 @@ def open_kb(tmp_path_factory):
         z.writestr(r + "mesh_supp_id_label_mappings.tsv", _SUPP)
         z.writestr(r + "doid.json", json.dumps(_DOID))
         z.writestr(r + "mondo.json", "[]")
+        z.writestr(r + "hp.json", json.dumps(_HP))
+        z.writestr(r + "mesh_mappings.tsv", _HP_MESH)
     return api.build_open(source_wheel=wheel, out_dir=tmp / "open")
 
 
@@ -247,6 +263,16 @@ def test_open_kb_contents(open_kb):
     assert by_sid["OMIM:312080"].name == "fixture leukodystrophy"
     assert "adriamycin" not in by_sid["MESH:D004317"].aliases  # the tagger applies the lexicon
     assert open_kb.meta["content_version"] == OPEN_KB_VERSION
+
+
+def test_open_kb_takes_hpo_names_the_mesh_headings_lack(open_kb):
+    from pmcmine.kb.store import iter_concepts
+
+    by_sid = {s: c for c in iter_concepts(open_kb.path) for s in c.source_ids}
+    assert by_sid["MESH:D012131"].aliases == ["Respiratory depression"]  # the label, not synonyms
+    assert "Fixture phenotype" not in by_sid["MESH:D007022"].aliases  # two headings: ambiguous
+    assert "Doxorubicin overload" not in by_sid["MESH:D004317"].aliases  # a chemical heading
+    assert "acknowledgement" in open_kb.meta["sources"]["HP"]
 
 
 def test_inverted_names_and_lexicon_surfaces_are_tagged(tagger):
