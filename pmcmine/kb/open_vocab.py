@@ -245,21 +245,21 @@ def _apply_hpo(b: _Builder, hpo: dict[str, list[str]]) -> None:
     if not hpo:
         return
     taken = {n.lower() for c in b.items for n in (c.name, *c.aliases)}
+    wanted: dict[str, tuple[ConceptInfo, list[str]]] = {}
     claims: dict[str, set[str]] = defaultdict(set)
     for mid, hp_names in hpo.items():
         target = b.by_source_id.get(f"MESH:{mid}")
         if target is None or "DISO" not in target.groups:
             continue
-        for n in hp_names:
-            n = _clean(n)
-            if n.lower() not in taken and not (len(n) <= 4 and is_acronym(n)):
-                claims[n.lower()].add(mid)
-    for mid, hp_names in hpo.items():
-        target = b.by_source_id.get(f"MESH:{mid}")
-        added = [n for n in map(_clean, hp_names) if claims.get(n.lower()) == {mid}]
+        new = [n for n in map(_clean, hp_names) if n.lower() not in taken and not (len(n) <= 4 and is_acronym(n))]
+        wanted[mid] = (target, new)
+        for n in new:
+            claims[n.lower()].add(mid)
+    for mid, (target, new) in wanted.items():
+        added = list(dict.fromkeys(n for n in new if claims[n.lower()] == {mid}))
         if added:
-            b.merge(target, list(dict.fromkeys(added)), None)
-            b.stats["hpo_names"] += len(set(added))
+            b.merge(target, added, None)
+            b.stats["hpo_names"] += len(added)
 
 
 _LEX_GROUP = {"Disease": "DISO", "Chemical": "CHEM"}

@@ -623,9 +623,8 @@ class ConceptTagger:
         for m in sorted(cands, key=lambda m: -(m.end - m.start)):
             if (m.start, m.end) in taken or not self._is_target(m.concept_id):
                 continue
-            if not any(k.start <= m.start and m.end <= k.end for k in containers) and not (
-                    "DISO" in self.concepts[m.concept_id].groups and not m.text.isupper()
-                    and any(k.start <= m.start and m.end <= k.end for k in holders)):
+            disease = "DISO" in self.concepts[m.concept_id].groups and not m.text.isupper()
+            if not _inside(m, containers) and not (disease and _inside(m, holders)):
                 continue
             if any(m.start < i.end and i.start < m.end for i in inner):
                 continue
@@ -765,6 +764,10 @@ _HYPHEN_OK = frozenset("""guided based induced treated positive negative enhance
 associated related mediated specific deficient dependent independent type expressing
 stained labeled labelled loaded tagged free rich null knockout deficient infected exposed
 fed sensitive resistant""".split())
+
+
+def _inside(m: Mention, outer: list[Mention]) -> bool:
+    return any(k.start <= m.start and m.end <= k.end for k in outer)
 
 
 def _in_compound(doc, s: int, e: int) -> bool:
