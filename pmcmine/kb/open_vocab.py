@@ -158,7 +158,6 @@ class _Builder:
         for sid in dup.source_ids:
             if sid not in target.source_ids:
                 target.source_ids.append(sid)
-        for sid in dup.source_ids:
             if self.by_source_id.get(sid) is dup:
                 self.by_source_id[sid] = target
         if dup.cui is not None and self.by_cui.get(dup.cui) is dup:
@@ -438,14 +437,14 @@ def build_open_concepts(wheel: Path, stats: dict | None = None) -> list[ConceptI
         doids = [f"DOID:{x['id']}" for x in e.get("xrefs", []) if x.get("namespace") == "DOID"]
         meshes = [f"MESH:{m}" for m in _meshes(e)]
         target = b.find(cuis, doids + meshes, e["name"])
-        if len(meshes) == 1 and meshes[0] in b.by_source_id:
+        heading = b.by_source_id.get(meshes[0]) if len(meshes) == 1 else None
+        if heading is not None and "DISO" in heading.groups:
             # MONDO says a Disease Ontology term and a MeSH heading are one disease: a DOID
             # concept of its own ("respiratory failure", kept apart from Respiratory
             # Insufficiency by a CUI of its own) joins the heading.
-            heading = b.by_source_id[meshes[0]]
             for d in [b.by_source_id.get(x) for x in doids] + [target]:
                 if d is not None and d is not heading and id(d) not in b.absorbed and d.source == "DOID" \
-                        and "DISO" in heading.groups and not any(x.startswith("MESH:") for x in d.source_ids):
+                        and not any(x.startswith("MESH:") for x in d.source_ids):
                     b.absorb(d, heading)
                     b.stats["doid_joined_heading"] += 1
             if target is None or id(target) in b.absorbed:
